@@ -1,0 +1,4 @@
+export * from './event-definition';
+export * from './topics';
+export * from './directory-events';
+export * from './gateway-events';

@@ -1,0 +1,53 @@
+import { DataSource, EntityManager, MixedList, EntitySchema } from 'typeorm';
+import { PLATFORM_MIGRATIONS } from './platform-migrations';
+
+export interface DatabaseOptions {
+  url: string;
+  entities: MixedList<string | (new () => unknown) | EntitySchema>;
+  /** The service's own migrations; the platform's (outbox, inbox) always run first. */
+  migrations: (new () => unknown)[];
+  /** PGlite multiplexes connections onto one backend without isolation: embedded mode uses 1. */
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** One DataSource per service on its own database; schema changes only through migrations. */
+export function createDataSource(options: DatabaseOptions): DataSource {
+  return new DataSource({
+    type: 'postgres',
+    url: options.url,
+    entities: options.entities,
+    migrations: [...PLATFORM_MIGRATIONS, ...options.migrations],
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    uuidExtension: 'pgcrypto',
+    applicationName: options.applicationName,
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 },
+  });
+}
+
+export async function openDatabase(options: DatabaseOptions): Promise<DataSource> {
+  const dataSource = createDataSource(options);
+  await dataSource.initialize();
+  await dataSource.runMigrations({ transaction: 'each' });
+  return dataSource;
+}
+
+export type Tx = EntityManager;
+
+/**
+ * Runs work in one transaction. Repositories take the `Tx` they are given, so a service method
+ * can write its rows and its outbox events atomically.
+ */
+export class TransactionRunner {
+  constructor(private readonly dataSource: DataSource) {}
+
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.dataSource.transaction(work);
+  }
+
+  get manager(): EntityManager {
+    return this.dataSource.manager;
+  }
+}

@@ -1,0 +1,3 @@
+export * from './data-source';
+export * from './platform-migrations';
+export * from './embedded-postgres';

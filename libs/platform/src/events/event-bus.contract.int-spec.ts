@@ -1,0 +1,195 @@
+import { trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { defineEvent, EventEnvelope } from '@atrium/contracts';
+import { createTestDatabase, eventually, testInfra, TestDatabase, uniqueSuffix } from '@atrium/testing';
+import { DataSource } from 'typeorm';
+import { z } from 'zod';
+import { openDatabase } from '../database';
+import { createLogger } from '../logging';
+import { initTelemetry, inSpan } from '../telemetry';
+import { DLQ_HEADERS } from './event-consumer';
+import { EventBus } from './event-bus';
+import { InProcessBroker } from './in-process-broker';
+import { KafkaBroker } from './kafka-broker';
+import { MessageBroker, ReceivedMessage } from './message-broker';
+
+const spans = new InMemorySpanExporter();
+initTelemetry({ serviceName: 'contract-test', spanProcessors: [new SimpleSpanProcessor(spans)] });
+
+const ItemRecorded = defineEvent({
+  type: 'contract.item.recorded',
+  version: 1,
+  topic: 'contract.events',
+  key: (p) => p.stream,
+  schema: z.object({ stream: z.string(), n: z.number().int(), failTimes: z.number().int().default(0) }),
+});
+
+const logger = createLogger('contract-test', 'silent');
+
+/**
+ * One behavioural contract for the event bus, run against Kafka and against the in-process
+ * broker: the same guarantees in both modes, or embedded mode would hide production bugs.
+ */
+function eventBusContract(adapter: string, makeBroker: (prefix: string) => MessageBroker) {
+  describe(`event bus contract (${adapter})`, () => {
+    let producerDb: TestDatabase;
+    let consumerDb: TestDatabase;
+    let producerDs: DataSource;
+    let consumerDs: DataSource;
+    let broker: MessageBroker;
+    let producer: EventBus;
+    let consumer: EventBus;
+    const attempts = new Map<string, number>();
+
+    beforeAll(async () => {
+      [producerDb, consumerDb] = await Promise.all([createTestDatabase('contract_p'), createTestDatabase('contract_c')]);
+      [producerDs, consumerDs] = await Promise.all([
+        openDatabase({ url: producerDb.url, entities: [], migrations: [], poolSize: 4 }),
+        openDatabase({ url: consumerDb.url, entities: [], migrations: [], poolSize: 4 }),
+      ]);
+      await consumerDs.query(`CREATE TABLE effects (event_id uuid, stream text, n int, handled_at timestamptz DEFAULT clock_timestamp())`);
+      broker = makeBroker(`contract-${uniqueSuffix()}.`);
+      producer = new EventBus('producer', producerDs, broker, logger, { pollIntervalMs: 20 });
+      consumer = new EventBus('consumer', consumerDs, broker, logger);
+      producer.start();
+      await consumer.consume({
+        groupId: 'consumer.effects',
+        events: [ItemRecorded],
+        maxAttempts: 3,
+        retryBaseDelayMs: 10,
+        handle: async (tx, event: EventEnvelope) => {
+          const payload = ItemRecorded.schema.parse(event.payload);
+          const seen = (attempts.get(event.id) ?? 0) + 1;
+          attempts.set(event.id, seen);
+          await tx.query(`INSERT INTO effects (event_id, stream, n) VALUES ($1, $2, $3)`, [event.id, payload.stream, payload.n]);
+          // Thrown after the insert: the rollback must take the effect with it.
+          if (seen <= payload.failTimes) throw new Error(`planned failure ${seen}`);
+        },
+      });
+    }, 120_000);
+
+    afterAll(async () => {
+      await producer?.stop();
+      await consumer?.stop();
+      await broker?.close();
+      await Promise.all([producerDs?.destroy(), consumerDs?.destroy()]);
+      await Promise.all([producerDb?.drop(), consumerDb?.drop()]);
+    });
+
+    const effects = async (stream: string) =>
+      (await consumerDs.query(`SELECT event_id, n FROM effects WHERE stream = $1 ORDER BY handled_at`, [stream])) as { event_id: string; n: number }[];
+
+    const publish = (stream: string, n: number, failTimes = 0) =>
+      producerDs.transaction((tx) => producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes }));
+
+    const collectDeadLetters = async (): Promise<ReceivedMessage[]> => {
+      const received: ReceivedMessage[] = [];
+      const subscription = await broker.subscribe({ groupId: `dlq-reader-${uniqueSuffix()}`, topics: ['contract.events.dlq'], handle: async (m) => void received.push(m) });
+      afterAllStops.push(() => subscription.stop());
+      return received;
+    };
+    const afterAllStops: (() => Promise<void>)[] = [];
+    afterAll(async () => {
+      await Promise.all(afterAllStops.map((stop) => stop()));
+    });
+
+    it('delivers an event committed with its change exactly once', async () => {
+      const stream = `once-${uniqueSuffix()}`;
+      const envelope = await publish(stream, 1);
+      const rows = await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'delivery');
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(await effects(stream)).toEqual([{ event_id: envelope.id, n: 1 }]);
+      expect(rows[0].event_id).toBe(envelope.id);
+    });
+
+    it('publishes nothing for a rolled-back transaction', async () => {
+      const stream = `rollback-${uniqueSuffix()}`;
+      await expect(
+        producerDs.transaction(async (tx) => {
+          await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n: 1, failTimes: 0 });
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      await publish(stream, 2);
+      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the committed event');
+      expect((await effects(stream)).map((r) => r.n)).toEqual([2]);
+    });
+
+    it('applies a redelivered event once (inbox dedupe)', async () => {
+      const stream = `dup-${uniqueSuffix()}`;
+      const envelope = await publish(stream, 1);
+      await eventually(() => effects(stream), (r) => r.length === 1, 30_000, 'first delivery');
+      // As if the relay crashed after the broker acked but before it marked the row published.
+      await producerDs.query(`UPDATE platform_outbox SET published_at = NULL WHERE event_id = $1`, [envelope.id]);
+      await eventually(
+        async () => (await producerDs.query(`SELECT published_at FROM platform_outbox WHERE event_id = $1`, [envelope.id])) as { published_at: Date | null }[],
+        (r) => r[0]?.published_at !== null,
+        30_000,
+        'republish',
+      );
+      await publish(stream, 2);
+      await eventually(() => effects(stream), (r) => r.length >= 2, 30_000, 'the later event');
+      expect((await effects(stream)).map((r) => r.n)).toEqual([1, 2]);
+    });
+
+    it('keeps the order of events that share a key', async () => {
+      const stream = `order-${uniqueSuffix()}`;
+      for (let n = 1; n <= 20; n++) await publish(stream, n);
+      await eventually(() => effects(stream), (r) => r.length >= 20, 30_000, '20 events');
+      expect((await effects(stream)).map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    });
+
+    it('retries a failing handler and commits once it succeeds', async () => {
+      const stream = `transient-${uniqueSuffix()}`;
+      const envelope = await publish(stream, 1, 2);
+      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'eventual success');
+      expect(attempts.get(envelope.id)).toBe(3);
+      expect((await effects(stream)).length).toBe(1);
+    });
+
+    it('dead-letters an event whose handler keeps failing, with the error, and moves on', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `poison-${uniqueSuffix()}`;
+      const poison = await publish(stream, 1, 99);
+      await publish(stream, 2);
+      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the event after the poison one');
+      expect((await effects(stream)).map((r) => r.n)).toEqual([2]);
+      const letter = await eventually(() => deadLetters.find((m) => m.headers['x-atrium-event-id'] === poison.id), Boolean, 30_000, 'dead letter');
+      expect(letter?.headers[DLQ_HEADERS.reason]).toBe('handler_failed');
+      expect(letter?.headers[DLQ_HEADERS.error]).toBe('planned failure 3');
+      expect(letter?.headers[DLQ_HEADERS.attempts]).toBe('3');
+      expect(attempts.get(poison.id)).toBe(3);
+    });
+
+    it('dead-letters a malformed event without retrying it and without blocking the partition', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `malformed-${uniqueSuffix()}`;
+      await broker.publish([{ topic: 'contract.events', key: stream, value: '{"not":"an envelope"', headers: { 'x-test-marker': stream } }]);
+      await publish(stream, 7);
+      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the valid event after the malformed one');
+      const letter = await eventually(() => deadLetters.find((m) => m.headers['x-test-marker'] === stream), Boolean, 30_000, 'dead letter');
+      expect(letter?.headers[DLQ_HEADERS.reason]).toBe('invalid');
+      expect(letter?.value).toBe('{"not":"an envelope"');
+      expect(letter?.headers[DLQ_HEADERS.error]).toContain('not valid JSON');
+    });
+
+    it('continues the producer trace in the consumer', async () => {
+      const stream = `trace-${uniqueSuffix()}`;
+      const traceId = await inSpan('producer', 'produce', 0, async () => {
+        await publish(stream, 1);
+        return trace.getActiveSpan()?.spanContext().traceId;
+      });
+      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'delivery');
+      const consumerSpan = await eventually(
+        () => spans.getFinishedSpans().find((s) => s.name === 'consume contract.events' && s.spanContext().traceId === traceId),
+        Boolean,
+        5_000,
+        'consumer span',
+      );
+      expect(consumerSpan?.spanContext().traceId).toBe(traceId);
+    });
+  });
+}
+
+eventBusContract('kafka', (prefix) => new KafkaBroker({ clientId: 'contract-test', brokers: testInfra.kafkaBrokers(), prefix }));
+eventBusContract('in-process', () => new InProcessBroker({ redeliveryDelayMs: 20 }));

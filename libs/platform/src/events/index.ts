@@ -1,0 +1,7 @@
+export * from './message-broker';
+export * from './kafka-broker';
+export * from './in-process-broker';
+export * from './outbox';
+export * from './outbox-relay';
+export * from './event-consumer';
+export * from './event-bus';

@@ -1,0 +1,157 @@
+import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { AppLogger } from '../logging';
+import { BrokerMessage, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
+
+export interface KafkaBrokerOptions {
+  clientId: string;
+  brokers: string[];
+  /** Prepended to every topic and group: isolates test files and environments sharing a cluster. */
+  prefix?: string;
+  partitions?: number;
+  logger?: AppLogger;
+}
+
+/** The only place that talks to kafkajs, so the client can be swapped behind MessageBroker. */
+export class KafkaBroker implements MessageBroker {
+  private readonly kafka: Kafka;
+  private producer?: Promise<Producer>;
+  private admin?: Promise<Admin>;
+  private readonly consumers = new Set<Consumer>();
+  private readonly prefix: string;
+  private readonly knownTopics = new Set<string>();
+
+  constructor(private readonly options: KafkaBrokerOptions) {
+    this.prefix = options.prefix ?? '';
+    this.kafka = new Kafka({
+      clientId: options.clientId,
+      brokers: options.brokers,
+      logLevel: logLevel.WARN,
+      // kafkajs retries transient broker states itself (a coordinator loading, a rebalance); its
+      // chatter goes to our JSON log at debug level, our own code logs what it gives up on.
+      logCreator: () => ({ namespace, log, label }) => options.logger?.debug({ kafkajs: namespace, ...log }, `kafkajs ${label}: ${log.message}`),
+      retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
+    });
+  }
+
+  private getProducer(): Promise<Producer> {
+    this.producer ??= (async () => {
+      // Idempotent producer: a retried send never duplicates within the session; acks=all below.
+      const producer = this.kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+      await producer.connect();
+      return producer;
+    })().catch((error: unknown) => {
+      this.producer = undefined;
+      throw error;
+    });
+    return this.producer;
+  }
+
+  private getAdmin(): Promise<Admin> {
+    this.admin ??= (async () => {
+      const admin = this.kafka.admin();
+      await admin.connect();
+      return admin;
+    })().catch((error: unknown) => {
+      this.admin = undefined;
+      throw error;
+    });
+    return this.admin;
+  }
+
+  async ensureTopics(topics: string[]): Promise<void> {
+    const missing = topics.map((t) => this.prefix + t).filter((t) => !this.knownTopics.has(t));
+    if (missing.length === 0) return;
+    const admin = await this.getAdmin();
+    const existing = new Set(await admin.listTopics());
+    const toCreate = missing.filter((t) => !existing.has(t));
+    if (toCreate.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: toCreate.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+      });
+    }
+    missing.forEach((t) => this.knownTopics.add(t));
+  }
+
+  async publish(messages: BrokerMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    await this.ensureTopics([...new Set(messages.map((m) => m.topic))]);
+    const byTopic = new Map<string, BrokerMessage[]>();
+    for (const message of messages) {
+      const list = byTopic.get(message.topic) ?? [];
+      list.push(message);
+      byTopic.set(message.topic, list);
+    }
+    const producer = await this.getProducer();
+    await producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, list]) => ({
+        topic: this.prefix + topic,
+        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+      })),
+    });
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<Subscription> {
+    await this.ensureTopics(options.topics);
+    const consumer = this.kafka.consumer({
+      groupId: this.prefix + options.groupId,
+      allowAutoTopicCreation: false,
+      sessionTimeout: 15_000,
+      heartbeatInterval: 1_000,
+      retry: { retries: 8 },
+    });
+    await consumer.connect();
+    await consumer.subscribe({ topics: options.topics.map((t) => this.prefix + t), fromBeginning: true });
+    this.consumers.add(consumer);
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachMessage: async ({ topic, partition, message }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(message.headers ?? {})) {
+          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+        }
+        const received: ReceivedMessage = {
+          topic: topic.slice(this.prefix.length),
+          key: message.key?.toString() ?? '',
+          value: message.value?.toString() ?? '',
+          headers,
+          partition,
+          offset: message.offset,
+        };
+        await options.handle(received);
+        // Commit only after the handler (and its transaction) succeeded: a crash before this line
+        // redelivers the message, and the handler's inbox makes the repeat a no-op.
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+      },
+    });
+    return {
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.stop();
+        await consumer.disconnect();
+      },
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      const admin = await this.getAdmin();
+      await admin.describeCluster();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.consumers].map(async (c) => { await c.stop(); await c.disconnect(); }));
+    this.consumers.clear();
+    const [producer, admin] = await Promise.allSettled([this.producer, this.admin]);
+    if (producer.status === 'fulfilled' && producer.value) await producer.value.disconnect();
+    if (admin.status === 'fulfilled' && admin.value) await admin.value.disconnect();
+    this.producer = undefined;
+    this.admin = undefined;
+  }
+}

@@ -1,0 +1,51 @@
+/** A record as the broker carries it. Values are JSON text; headers carry ids and trace context. */
+export interface BrokerMessage {
+  topic: string;
+  key: string;
+  value: string;
+  headers: Record<string, string>;
+}
+
+export interface ReceivedMessage extends BrokerMessage {
+  partition: number;
+  offset: string;
+}
+
+export interface SubscribeOptions {
+  groupId: string;
+  topics: string[];
+  /**
+   * Called one message at a time per partition. The broker commits the message's offset only
+   * after the returned promise resolves; a rejection stops the subscription without committing.
+   */
+  handle(message: ReceivedMessage): Promise<void>;
+}
+
+export interface Subscription {
+  /** Stops fetching, waits for the message in flight, commits, leaves the group. */
+  stop(): Promise<void>;
+}
+
+/**
+ * The transport under the event bus. Kafka in a cluster, an in-process log in embedded mode;
+ * both give at-least-once delivery in key order per partition and durable group offsets.
+ */
+export interface MessageBroker {
+  /** Resolves once every message is durably accepted (acks=all for Kafka). */
+  publish(messages: BrokerMessage[]): Promise<void>;
+  subscribe(options: SubscribeOptions): Promise<Subscription>;
+  ensureTopics(topics: string[]): Promise<void>;
+  /** Answers whether the broker is reachable now (for /readyz). */
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/** Stable partitioning so one key always lands on one partition (FNV-1a). */
+export function partitionFor(key: string, partitions: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    hash ^= key.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % partitions;
+}

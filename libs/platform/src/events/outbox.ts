@@ -1,0 +1,39 @@
+import { randomUUID } from 'node:crypto';
+import { EventDefinition, EventEnvelope } from '@atrium/contracts';
+import { Tx } from '../database';
+import { injectTraceContext } from '../telemetry';
+
+export const EVENT_HEADERS = {
+  id: 'x-atrium-event-id',
+  type: 'x-atrium-event-type',
+  version: 'x-atrium-event-version',
+  corp: 'x-atrium-corp-id',
+} as const;
+
+/**
+ * Writes an event into the outbox in the caller's transaction: it is published if and only if the
+ * change it describes commits. The payload is validated here too, so a producer cannot emit what
+ * its consumers would dead-letter.
+ */
+export async function appendToOutbox<T>(tx: Tx, definition: EventDefinition<T>, corpId: string, payload: T): Promise<EventEnvelope<T>> {
+  const checked = definition.schema.parse(payload);
+  const envelope: EventEnvelope<T> = {
+    id: randomUUID(),
+    type: definition.type,
+    version: definition.version,
+    corpId,
+    occurredAt: new Date().toISOString(),
+    payload: checked,
+  };
+  const headers = injectTraceContext({
+    [EVENT_HEADERS.id]: envelope.id,
+    [EVENT_HEADERS.type]: envelope.type,
+    [EVENT_HEADERS.version]: String(envelope.version),
+    [EVENT_HEADERS.corp]: corpId,
+  });
+  await tx.query(
+    `INSERT INTO platform_outbox (event_id, topic, event_key, event_type, envelope, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
+    [envelope.id, definition.topic, definition.key(checked), definition.type, JSON.stringify(envelope), JSON.stringify(headers)],
+  );
+  return envelope;
+}

@@ -1,0 +1,94 @@
+import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { ClientGrpc, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { SpanKind } from '@opentelemetry/api';
+import { PROTO_ROOT } from '@atrium/contracts';
+import { lastValueFrom, Observable, timeout } from 'rxjs';
+import { CallerIdentity, RequestContext } from '../context';
+import { DomainError, errorCodeForGrpcStatus, isErrorCode } from '../errors';
+import { inSpan, injectTraceContext } from '../telemetry';
+import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, HEALTH_PROTO } from './grpc-server';
+import { attachIdentity } from './signed-identity';
+
+export interface GrpcClientOptions {
+  /** The calling service, for span names. */
+  caller: string;
+  url: string;
+  packageName: string;
+  protoPath: string;
+  identityKey: string;
+  timeoutMs?: number;
+}
+
+/**
+ * A typed client for one remote service. Every call carries the caller's identity (signed) and
+ * the trace context, and comes back as a promise whose failures are DomainErrors with the
+ * remote's stable code.
+ */
+export class GrpcServiceClient<T extends object> {
+  private readonly client: ClientGrpc;
+  private readonly service: T;
+  private readonly health: { check(request: { service: string }, metadata?: Metadata): Observable<{ status: number }> };
+
+  constructor(
+    private readonly options: GrpcClientOptions,
+    serviceName: string,
+  ) {
+    this.client = ClientProxyFactory.create({
+      transport: Transport.GRPC,
+      options: {
+        url: options.url,
+        package: [options.packageName, 'grpc.health.v1'],
+        protoPath: [options.protoPath, HEALTH_PROTO],
+        credentials: credentials.createInsecure(),
+        loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, defaults: true, oneofs: true },
+      },
+    }) as unknown as ClientGrpc;
+    this.service = this.client.getService<T>(serviceName);
+    this.health = this.client.getService('Health');
+  }
+
+  /** Calls as the current request's caller unless an identity is given (a service acting itself). */
+  async call<R>(method: string, invoke: (service: T, metadata: Metadata) => Observable<R>, identity?: CallerIdentity): Promise<R> {
+    const caller = identity ?? RequestContext.current();
+    if (!caller) throw new DomainError('UNAUTHENTICATED', `no caller identity for ${method}`);
+    return inSpan(this.options.caller, `grpc.client ${method}`, SpanKind.CLIENT, async () => {
+      const metadata = attachIdentity(new Metadata(), caller, this.options.identityKey);
+      for (const [name, value] of Object.entries(injectTraceContext())) metadata.set(name, value);
+      try {
+        return await lastValueFrom(invoke(this.service, metadata).pipe(timeout(this.options.timeoutMs ?? 10_000)));
+      } catch (error) {
+        throw toDomainError(error);
+      }
+    });
+  }
+
+  /** The standard gRPC health check; true when the remote answers SERVING. */
+  async isServing(timeoutMs = 1_000): Promise<boolean> {
+    try {
+      const response = await lastValueFrom(this.health.check({ service: '' }).pipe(timeout(timeoutMs)));
+      return response.status === 1;
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    await (this.client as unknown as { close(): Promise<void> | void }).close();
+  }
+}
+
+function toDomainError(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  const serviceError = error as Partial<ServiceError>;
+  if (typeof serviceError.code === 'number') {
+    const code = serviceError.metadata?.get(ERROR_CODE_HEADER)[0];
+    const details = serviceError.metadata?.get(ERROR_DETAILS_HEADER)[0];
+    return new DomainError(
+      isErrorCode(code) ? code : errorCodeForGrpcStatus(serviceError.code),
+      serviceError.details ?? serviceError.message ?? 'remote call failed',
+      typeof details === 'string' ? (JSON.parse(details) as Record<string, unknown>) : undefined,
+    );
+  }
+  if ((error as Error)?.name === 'TimeoutError') return new DomainError('UNAVAILABLE', 'remote call timed out');
+  return new DomainError('INTERNAL', (error as Error)?.message ?? 'remote call failed');
+}

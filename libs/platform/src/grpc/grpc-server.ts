@@ -1,0 +1,102 @@
+import {
+  ArgumentsHost,
+  CallHandler,
+  Catch,
+  ExceptionFilter,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { Metadata } from '@grpc/grpc-js';
+import { GrpcOptions, Transport } from '@nestjs/microservices';
+import { SpanKind } from '@opentelemetry/api';
+import { PROTO_ROOT } from '@atrium/contracts';
+import { join } from 'node:path';
+import { Observable, throwError } from 'rxjs';
+import { CallerIdentity, RequestContext } from '../context';
+import { DomainError, grpcStatusFor } from '../errors';
+import { AppLogger } from '../logging';
+import { extractTraceContext, inSpan } from '../telemetry';
+import { verifyIdentity } from './signed-identity';
+
+export const ERROR_CODE_HEADER = 'x-atrium-error-code';
+export const ERROR_DETAILS_HEADER = 'x-atrium-error-details';
+const PUBLIC_RPC = 'atrium:public-rpc';
+
+/** Marks a handler that needs no caller identity (the health protocol for probes). */
+export const PublicRpc = () => SetMetadata(PUBLIC_RPC, true);
+
+export const HEALTH_PROTO = join(PROTO_ROOT, 'grpc', 'health', 'v1', 'health.proto');
+
+export function grpcServerOptions(packageName: string, protoPath: string, port: number, host = '0.0.0.0'): GrpcOptions {
+  return {
+    transport: Transport.GRPC,
+    options: {
+      url: `${host}:${port}`,
+      gracefulShutdown: true,
+      package: [packageName, 'grpc.health.v1'],
+      protoPath: [protoPath, HEALTH_PROTO],
+      loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, defaults: true, oneofs: true },
+    },
+  };
+}
+
+/**
+ * Verifies the signed caller identity, continues the caller's trace and runs the handler inside
+ * both, so that every log line and every span of the call carries who and which trace.
+ */
+@Injectable()
+export class GrpcIdentityInterceptor implements NestInterceptor {
+  constructor(
+    private readonly service: string,
+    private readonly identityKey: string,
+    private readonly reflector: Reflector,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    const metadata = context.switchToRpc().getContext<Metadata>();
+    const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_RPC, [context.getHandler(), context.getClass()]);
+    const identity: CallerIdentity | undefined = isPublic ? undefined : verifyIdentity(metadata, this.identityKey);
+    const carrier: Record<string, string> = {};
+    for (const [name, value] of Object.entries(metadata?.getMap() ?? {})) carrier[name] = String(value);
+    const parent = extractTraceContext(carrier);
+    const rpc = `${context.getClass().name}.${context.getHandler().name}`;
+    return new Observable((subscriber) => {
+      const run = () =>
+        inSpan(this.service, `grpc ${rpc}`, SpanKind.SERVER, async () => {
+          // Nest handlers here return promises or single-value observables.
+          const result = await new Promise<unknown>((resolve, reject) => {
+            next.handle().subscribe({ next: resolve, error: reject });
+          });
+          return result;
+        }, parent);
+      (identity ? RequestContext.run(identity, run) : run()).then(
+        (value) => {
+          subscriber.next(value);
+          subscriber.complete();
+        },
+        (error: unknown) => subscriber.error(error),
+      );
+    });
+  }
+}
+
+/** Maps domain errors to gRPC status and carries the stable code to the caller in metadata. */
+@Catch()
+export class GrpcErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
+    const metadata = new Metadata();
+    if (exception instanceof DomainError) {
+      metadata.set(ERROR_CODE_HEADER, exception.code);
+      if (exception.details) metadata.set(ERROR_DETAILS_HEADER, JSON.stringify(exception.details));
+      return throwError(() => ({ code: grpcStatusFor(exception.code), message: exception.message, details: exception.message, metadata }));
+    }
+    this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
+    metadata.set(ERROR_CODE_HEADER, 'INTERNAL');
+    return throwError(() => ({ code: grpcStatusFor('INTERNAL'), message: 'internal error', details: 'internal error', metadata }));
+  }
+}

@@ -1,0 +1,96 @@
+import { EventEmitter } from 'node:events';
+import Redis from 'ioredis';
+
+export type PubSubHandler = (message: string) => void;
+
+/**
+ * Realtime fan-out between gateway replicas: a replica subscribes to the channels of the users
+ * whose sockets it holds and receives what any replica publishes there. Fire-and-forget by design:
+ * durability comes from the per-conversation sequence and sync, not from pub/sub.
+ */
+export interface PubSub {
+  publish(channel: string, message: string): Promise<void>;
+  /** Resolves once the subscription is active; the returned function unsubscribes this handler. */
+  subscribe(channel: string, handler: PubSubHandler): Promise<() => Promise<void>>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+export class RedisPubSub implements PubSub {
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+  private readonly handlers = new Map<string, Set<PubSubHandler>>();
+  private readonly active = new Map<string, Promise<unknown>>();
+
+  constructor(url: string, private readonly prefix = '') {
+    const options = { lazyConnect: false, maxRetriesPerRequest: 3, enableOfflineQueue: true };
+    this.publisher = new Redis(url, options);
+    // A connection in subscriber mode cannot publish, hence two.
+    this.subscriber = new Redis(url, options);
+    this.subscriber.on('message', (channel: string, message: string) => {
+      this.handlers.get(channel)?.forEach((handler) => handler(message));
+    });
+  }
+
+  async publish(channel: string, message: string): Promise<void> {
+    await this.publisher.publish(this.prefix + channel, message);
+  }
+
+  async subscribe(channel: string, handler: PubSubHandler): Promise<() => Promise<void>> {
+    const full = this.prefix + channel;
+    let set = this.handlers.get(full);
+    if (!set) {
+      set = new Set();
+      this.handlers.set(full, set);
+      this.active.set(full, this.subscriber.subscribe(full));
+    }
+    set.add(handler);
+    // Concurrent subscribers of a new channel all wait for the one SUBSCRIBE round trip.
+    await this.active.get(full);
+    return async () => {
+      const current = this.handlers.get(full);
+      if (!current?.delete(handler) || current.size > 0) return;
+      this.handlers.delete(full);
+      this.active.delete(full);
+      await this.subscriber.unsubscribe(full);
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.publisher.ping()) === 'PONG';
+    } catch {
+      return false;
+    }
+  }
+
+  async close(): Promise<void> {
+    this.handlers.clear();
+    await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
+  }
+}
+
+/** Embedded twin: one process holds every socket, so an emitter is the whole network. */
+export class InProcessPubSub implements PubSub {
+  private readonly emitter = new EventEmitter().setMaxListeners(0);
+
+  async publish(channel: string, message: string): Promise<void> {
+    // Asynchronous like Redis: a publisher never runs subscriber code on its own stack.
+    setImmediate(() => this.emitter.emit(channel, message));
+  }
+
+  async subscribe(channel: string, handler: PubSubHandler): Promise<() => Promise<void>> {
+    this.emitter.on(channel, handler);
+    return async () => {
+      this.emitter.off(channel, handler);
+    };
+  }
+
+  async ping(): Promise<boolean> {
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.emitter.removeAllListeners();
+  }
+}

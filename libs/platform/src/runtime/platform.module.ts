@@ -1,0 +1,24 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { Infrastructure } from './infrastructure';
+import { DATA_SOURCE, EVENT_BUS, INFRA, LOGGER, PUBSUB, TRANSACTIONS } from './tokens';
+import { ReadinessService } from './readiness.service';
+
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(infra: Infrastructure): DynamicModule {
+    return {
+      module: PlatformModule,
+      providers: [
+        { provide: INFRA, useValue: infra },
+        { provide: LOGGER, useValue: infra.logger },
+        { provide: TRANSACTIONS, useValue: infra.transactions },
+        { provide: EVENT_BUS, useValue: infra.bus },
+        { provide: PUBSUB, useValue: infra.pubsub },
+        { provide: DATA_SOURCE, useValue: infra.dataSource },
+        ReadinessService,
+      ],
+      exports: [INFRA, LOGGER, TRANSACTIONS, EVENT_BUS, PUBSUB, DATA_SOURCE, ReadinessService],
+    };
+  }
+}

@@ -1,0 +1,76 @@
+import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
+import { NestFactory, Reflector } from '@nestjs/core';
+import type { AddressInfo } from 'node:net';
+import { GrpcErrorFilter, GrpcIdentityInterceptor, grpcServerOptions } from '../grpc';
+import { HealthGrpcController } from '../grpc/health.grpc-controller';
+import { NestPinoLogger } from '../logging';
+import { Infrastructure } from './infrastructure';
+import { OpsHttpController } from './ops.http-controller';
+import { PlatformModule } from './platform.module';
+import { ReadinessService } from './readiness.service';
+
+export interface ServiceDefinition {
+  name: string;
+  /** The service's feature modules. */
+  imports: (Type | DynamicModule)[];
+  grpc: { packageName: string; protoPath: string };
+  /** Event consumers and other background work, started after the servers listen. */
+  onStarted?: (app: INestApplication, infra: Infrastructure) => Promise<void>;
+  /** The gateway brings its own health endpoints (it aggregates the others'). */
+  opsController?: boolean;
+  /** Extra HTTP setup (validation pipes, OpenAPI) before listening. */
+  configureHttp?: (app: INestApplication, infra: Infrastructure) => void | Promise<void>;
+}
+
+export interface RunningService {
+  name: string;
+  httpPort: number;
+  grpcPort: number;
+  app: INestApplication;
+  infra: Infrastructure;
+  /** Graceful stop: readiness off, servers drained, consumers committed, relay flushed, DB closed. */
+  stop(): Promise<void>;
+}
+
+export interface RunOptions {
+  httpPort: number;
+  grpcPort: number;
+  host?: string;
+}
+
+export async function runService(definition: ServiceDefinition, infra: Infrastructure, options: RunOptions): Promise<RunningService> {
+  @Module({
+    imports: [PlatformModule.forRoot(infra), ...definition.imports],
+    controllers: [HealthGrpcController, ...(definition.opsController === false ? [] : [OpsHttpController])],
+  })
+  class RootModule {}
+
+  const app = await NestFactory.create(RootModule, { logger: new NestPinoLogger(infra.logger), abortOnError: false });
+  const grpc = app.connectMicroservice(
+    grpcServerOptions(definition.grpc.packageName, definition.grpc.protoPath, options.grpcPort, options.host ?? '0.0.0.0'),
+  );
+  grpc.useGlobalInterceptors(new GrpcIdentityInterceptor(definition.name, infra.identityKey, app.get(Reflector)));
+  grpc.useGlobalFilters(new GrpcErrorFilter(infra.logger));
+  await definition.configureHttp?.(app, infra);
+  await app.startAllMicroservices();
+  await app.listen(options.httpPort, options.host ?? '0.0.0.0');
+  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  infra.bus.start();
+  await definition.onStarted?.(app, infra);
+  infra.logger.info({ httpPort, grpcPort: options.grpcPort }, `${definition.name} started`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      app.get(ReadinessService).stopAccepting();
+      // Consumers first: their in-flight handlers finish and commit before the database closes.
+      await infra.bus.stop();
+      await app.close();
+      await infra.pubsub.close();
+      await infra.broker.close();
+      await infra.dataSource.destroy();
+      infra.logger.info(`${definition.name} stopped`);
+    })());
+
+  return { name: definition.name, httpPort, grpcPort: options.grpcPort, app, infra, stop };
+}

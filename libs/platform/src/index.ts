@@ -6,5 +6,6 @@ export * from './telemetry';
 export * from './database';
 export * from './events';
 export * from './pubsub';
+export * from './kv';
 export * from './grpc';
 export * from './runtime';

@@ -77,3 +77,22 @@ export const env = {
     z.coerce.number({ message: 'expected a number of seconds' }).int().positive('expected a positive number of seconds').default(fallback),
   logLevel: () => z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 };
+
+/** Loads a service's schema (an extension of the platform's) and applies the cross-field rules. */
+export function loadServiceConfig<S extends z.ZodObject<z.ZodRawShape>>(schema: S, environment: NodeJS.ProcessEnv = process.env): z.infer<S> {
+  const config = loadConfig(schema, environment) as z.infer<S> & {
+    ATRIUM_EVENT_BUS?: string;
+    KAFKA_BROKERS?: string[];
+    ATRIUM_PUBSUB?: string;
+    REDIS_URL?: string;
+  };
+  const problems: string[] = [];
+  if (config.ATRIUM_EVENT_BUS === 'kafka' && !config.KAFKA_BROKERS) {
+    problems.push('KAFKA_BROKERS is missing: expected host:port of the Kafka brokers when ATRIUM_EVENT_BUS=kafka');
+  }
+  if (config.ATRIUM_PUBSUB === 'redis' && !config.REDIS_URL) {
+    problems.push('REDIS_URL is missing: expected redis://host:port when ATRIUM_PUBSUB=redis');
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}

@@ -20,16 +20,3 @@ export const platformEnvSchema = z.object({
 });
 
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
-
-/** Cross-field rules: the chosen adapters need their servers. */
-export function refinePlatformEnv<T extends PlatformEnv>(config: T, fail: (problems: string[]) => never): T {
-  const problems: string[] = [];
-  if (config.ATRIUM_EVENT_BUS === 'kafka' && !config.KAFKA_BROKERS) {
-    problems.push('KAFKA_BROKERS is missing: expected host:port of the Kafka brokers when ATRIUM_EVENT_BUS=kafka');
-  }
-  if (config.ATRIUM_PUBSUB === 'redis' && !config.REDIS_URL) {
-    problems.push('REDIS_URL is missing: expected redis://host:port when ATRIUM_PUBSUB=redis');
-  }
-  if (problems.length > 0) fail(problems);
-  return config;
-}

@@ -1,8 +1,5 @@
 import {
-  ArgumentsHost,
   CallHandler,
-  Catch,
-  ExceptionFilter,
   ExecutionContext,
   Injectable,
   NestInterceptor,
@@ -14,10 +11,8 @@ import { GrpcOptions, Transport } from '@nestjs/microservices';
 import { SpanKind } from '@opentelemetry/api';
 import { PROTO_ROOT } from '@atrium/contracts';
 import { join } from 'node:path';
-import { Observable, throwError } from 'rxjs';
+import { Observable } from 'rxjs';
 import { CallerIdentity, RequestContext } from '../context';
-import { DomainError, grpcStatusFor } from '../errors';
-import { AppLogger } from '../logging';
 import { extractTraceContext, inSpan } from '../telemetry';
 import { verifyIdentity } from './signed-identity';
 
@@ -56,6 +51,7 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
   ) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'rpc') return next.handle();
     const metadata = context.switchToRpc().getContext<Metadata>();
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_RPC, [context.getHandler(), context.getClass()]);
     const identity: CallerIdentity | undefined = isPublic ? undefined : verifyIdentity(metadata, this.identityKey);
@@ -80,23 +76,5 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
         (error: unknown) => subscriber.error(error),
       );
     });
-  }
-}
-
-/** Maps domain errors to gRPC status and carries the stable code to the caller in metadata. */
-@Catch()
-export class GrpcErrorFilter implements ExceptionFilter {
-  constructor(private readonly logger: AppLogger) {}
-
-  catch(exception: unknown, _host: ArgumentsHost): Observable<never> {
-    const metadata = new Metadata();
-    if (exception instanceof DomainError) {
-      metadata.set(ERROR_CODE_HEADER, exception.code);
-      if (exception.details) metadata.set(ERROR_DETAILS_HEADER, JSON.stringify(exception.details));
-      return throwError(() => ({ code: grpcStatusFor(exception.code), message: exception.message, details: exception.message, metadata }));
-    }
-    this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
-    metadata.set(ERROR_CODE_HEADER, 'INTERNAL');
-    return throwError(() => ({ code: grpcStatusFor('INTERNAL'), message: 'internal error', details: 'internal error', metadata }));
   }
 }

@@ -4,3 +4,5 @@ export * from './platform.module';
 export * from './readiness.service';
 export * from './ops.http-controller';
 export * from './service-runner';
+export * from './service-main';
+export * from './error.filter';

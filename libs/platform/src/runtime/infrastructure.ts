@@ -3,6 +3,7 @@ import { openDatabase, DatabaseOptions, TransactionRunner } from '../database';
 import { EventBus, InProcessBroker, KafkaBroker, MessageBroker, OutboxRelayOptions } from '../events';
 import { AppLogger, createLogger } from '../logging';
 import { InProcessPubSub, PubSub, RedisPubSub } from '../pubsub';
+import { InMemoryKvStore, KvStore, RedisKvStore } from '../kv';
 import { PlatformEnv } from '../config';
 import { Registry, collectDefaultMetrics, Gauge } from 'prom-client';
 
@@ -15,6 +16,7 @@ export interface Infrastructure {
   broker: MessageBroker;
   bus: EventBus;
   pubsub: PubSub;
+  kv: KvStore;
   metrics: Registry;
   identityKey: string;
 }
@@ -26,6 +28,7 @@ export interface InfrastructureOptions {
   /** Embedded mode passes its in-process broker and pub/sub, shared by all six services. */
   broker?: MessageBroker;
   pubsub?: PubSub;
+  kv?: KvStore;
   relay?: OutboxRelayOptions;
   logger?: AppLogger;
 }
@@ -40,6 +43,7 @@ export async function createInfrastructure(options: InfrastructureOptions): Prom
       ? new KafkaBroker({ clientId: `atrium-${service}`, brokers: config.KAFKA_BROKERS ?? [], prefix: config.KAFKA_TOPIC_PREFIX, logger })
       : new InProcessBroker());
   const pubsub = options.pubsub ?? (config.ATRIUM_PUBSUB === 'redis' ? new RedisPubSub(config.REDIS_URL ?? '') : new InProcessPubSub());
+  const kv = options.kv ?? (config.ATRIUM_PUBSUB === 'redis' ? new RedisKvStore(config.REDIS_URL ?? '', `atrium:${service}:`) : new InMemoryKvStore());
   const bus = new EventBus(service, dataSource, broker, logger, options.relay);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service });
@@ -60,6 +64,7 @@ export async function createInfrastructure(options: InfrastructureOptions): Prom
     broker,
     bus,
     pubsub,
+    kv,
     metrics,
     identityKey: config.ATRIUM_IDENTITY_KEY,
   };

@@ -1,6 +1,6 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { Infrastructure } from './infrastructure';
-import { DATA_SOURCE, EVENT_BUS, INFRA, LOGGER, PUBSUB, TRANSACTIONS } from './tokens';
+import { DATA_SOURCE, EVENT_BUS, INFRA, KV_STORE, LOGGER, PUBSUB, TRANSACTIONS } from './tokens';
 import { ReadinessService } from './readiness.service';
 
 @Global()
@@ -16,9 +16,10 @@ export class PlatformModule {
         { provide: EVENT_BUS, useValue: infra.bus },
         { provide: PUBSUB, useValue: infra.pubsub },
         { provide: DATA_SOURCE, useValue: infra.dataSource },
+        { provide: KV_STORE, useValue: infra.kv },
         ReadinessService,
       ],
-      exports: [INFRA, LOGGER, TRANSACTIONS, EVENT_BUS, PUBSUB, DATA_SOURCE, ReadinessService],
+      exports: [INFRA, LOGGER, TRANSACTIONS, EVENT_BUS, PUBSUB, DATA_SOURCE, KV_STORE, ReadinessService],
     };
   }
 }

@@ -1,19 +1,24 @@
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
-import { GrpcErrorFilter, GrpcIdentityInterceptor, grpcServerOptions } from '../grpc';
+import { GrpcIdentityInterceptor, grpcServerOptions } from '../grpc';
+import { PlatformErrorFilter } from './error.filter';
 import { HealthGrpcController } from '../grpc/health.grpc-controller';
 import { NestPinoLogger } from '../logging';
-import { Infrastructure } from './infrastructure';
+import { createInfrastructure, Infrastructure, InfrastructureOptions } from './infrastructure';
+import { DatabaseOptions } from '../database';
+import { PlatformEnv } from '../config';
 import { OpsHttpController } from './ops.http-controller';
 import { PlatformModule } from './platform.module';
 import { ReadinessService } from './readiness.service';
 
 export interface ServiceDefinition {
   name: string;
+  database: Omit<DatabaseOptions, 'url'>;
   /** The service's feature modules. */
   imports: (Type | DynamicModule)[];
-  grpc: { packageName: string; protoPath: string };
+  /** The service's gRPC API; absent for the gateway, which is only a client. */
+  grpc?: { packageName: string; protoPath: string };
   /** Event consumers and other background work, started after the servers listen. */
   onStarted?: (app: INestApplication, infra: Infrastructure) => Promise<void>;
   /** The gateway brings its own health endpoints (it aggregates the others'). */
@@ -41,16 +46,20 @@ export interface RunOptions {
 export async function runService(definition: ServiceDefinition, infra: Infrastructure, options: RunOptions): Promise<RunningService> {
   @Module({
     imports: [PlatformModule.forRoot(infra), ...definition.imports],
-    controllers: [HealthGrpcController, ...(definition.opsController === false ? [] : [OpsHttpController])],
+    controllers: [...(definition.grpc ? [HealthGrpcController] : []), ...(definition.opsController === false ? [] : [OpsHttpController])],
   })
   class RootModule {}
 
   const app = await NestFactory.create(RootModule, { logger: new NestPinoLogger(infra.logger), abortOnError: false });
-  const grpc = app.connectMicroservice(
-    grpcServerOptions(definition.grpc.packageName, definition.grpc.protoPath, options.grpcPort, options.host ?? '0.0.0.0'),
-  );
-  grpc.useGlobalInterceptors(new GrpcIdentityInterceptor(definition.name, infra.identityKey, app.get(Reflector)));
-  grpc.useGlobalFilters(new GrpcErrorFilter(infra.logger));
+  // Registered on the app and inherited by the gRPC server: a connected microservice counts as
+  // initialised and refuses global enhancers of its own. Both act per context type.
+  app.useGlobalFilters(new PlatformErrorFilter(infra.logger));
+  if (definition.grpc) {
+    app.useGlobalInterceptors(new GrpcIdentityInterceptor(definition.name, infra.identityKey, app.get(Reflector)));
+    app.connectMicroservice(grpcServerOptions(definition.grpc.packageName, definition.grpc.protoPath, options.grpcPort, options.host ?? '0.0.0.0'), {
+      inheritAppConfig: true,
+    });
+  }
   await definition.configureHttp?.(app, infra);
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.host ?? '0.0.0.0');
@@ -67,10 +76,36 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
       await infra.bus.stop();
       await app.close();
       await infra.pubsub.close();
+      await infra.kv.close();
       await infra.broker.close();
       await infra.dataSource.destroy();
       infra.logger.info(`${definition.name} stopped`);
     })());
 
   return { name: definition.name, httpPort, grpcPort: options.grpcPort, app, infra, stop };
+}
+
+export interface StartOptions extends RunOptions, Pick<InfrastructureOptions, 'broker' | 'pubsub' | 'kv' | 'logger' | 'relay'> {}
+
+/** Builds the service's infrastructure from its config and runs it: what main.ts and embedded mode call. */
+export async function startService(definition: ServiceDefinition, config: PlatformEnv, options: StartOptions): Promise<RunningService> {
+  const infra = await createInfrastructure({
+    service: definition.name,
+    config,
+    database: definition.database,
+    broker: options.broker,
+    pubsub: options.pubsub,
+    kv: options.kv,
+    logger: options.logger,
+    relay: options.relay,
+  });
+  try {
+    return await runService(definition, infra, options);
+  } catch (error) {
+    await infra.dataSource.destroy().catch(() => undefined);
+    await infra.broker.close().catch(() => undefined);
+    await infra.pubsub.close().catch(() => undefined);
+    await infra.kv.close().catch(() => undefined);
+    throw error;
+  }
 }

@@ -5,3 +5,4 @@ export const TRANSACTIONS = Symbol('atrium.transactions');
 export const EVENT_BUS = Symbol('atrium.event-bus');
 export const PUBSUB = Symbol('atrium.pubsub');
 export const DATA_SOURCE = Symbol('atrium.data-source');
+export const KV_STORE = Symbol('atrium.kv-store');

@@ -48,6 +48,8 @@ export interface AuthenticateMemberRequest {
   corpCode: string;
   account: string;
   password: string;
+  /** The end user's address as the gateway saw it, for the login audit trail. */
+  clientIp: string;
 }
 
 export interface AuthenticateMemberResponse {

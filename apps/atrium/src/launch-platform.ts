@@ -1,0 +1,136 @@
+import { auditService } from '@atrium/service-audit';
+import { approvalService } from '@atrium/service-approval';
+import { directoryService } from '@atrium/service-directory';
+import { gatewayService, GatewayConfig } from '@atrium/service-gateway';
+import { messagingService } from '@atrium/service-messaging';
+import { reportService } from '@atrium/service-report';
+import { AppLogger, createLogger, KvStore, MessageBroker, PlatformEnv, PubSub, RunningService, ServiceDefinition, startService } from '@atrium/platform';
+import { createServer } from 'node:net';
+
+export const BACKEND_SERVICES = ['directory', 'messaging', 'approval', 'report', 'audit'] as const;
+export type BackendService = (typeof BACKEND_SERVICES)[number];
+export type AnyService = BackendService | 'gateway';
+
+export interface LaunchOptions {
+  host?: string;
+  gatewayPort: number;
+  identityKey: string;
+  jwtSecret: string;
+  /** One database per service. */
+  databaseUrls: Record<AnyService, string>;
+  /** Kafka (cluster-like) or in-process adapters (embedded). */
+  bus: { kind: 'kafka'; brokers: string[]; topicPrefix?: string } | { kind: 'inprocess'; broker: MessageBroker };
+  realtime: { kind: 'redis'; url: string } | { kind: 'inprocess'; pubsub: PubSub; kv: KvStore };
+  logLevel?: string;
+  /** Embedded mode pools one connection per PGlite instance. */
+  poolSize?: number;
+  gatewayOverrides?: Partial<GatewayConfig>;
+}
+
+export interface RunningPlatform {
+  gatewayUrl: string;
+  services: Record<AnyService, RunningService>;
+  grpcUrls: Record<BackendService, string>;
+  stop(): Promise<void>;
+}
+
+export function freeLoopbackPort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, host, () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/**
+ * Boots the six services in this process, each with its own Nest app, database and gRPC server,
+ * calling one another over gRPC on loopback: the composition root shared by embedded mode and
+ * the end-to-end tests.
+ */
+export async function launchPlatform(options: LaunchOptions): Promise<RunningPlatform> {
+  const host = options.host ?? '127.0.0.1';
+  const logLevel = (options.logLevel ?? 'info') as PlatformEnv['LOG_LEVEL'];
+  const baseConfig = (service: AnyService, grpcPort: number): PlatformEnv => ({
+    HTTP_PORT: 0,
+    GRPC_PORT: grpcPort,
+    DATABASE_URL: options.databaseUrls[service],
+    ATRIUM_EVENT_BUS: options.bus.kind,
+    ATRIUM_PUBSUB: options.realtime.kind,
+    KAFKA_BROKERS: options.bus.kind === 'kafka' ? options.bus.brokers : undefined,
+    KAFKA_TOPIC_PREFIX: options.bus.kind === 'kafka' ? (options.bus.topicPrefix ?? '') : '',
+    REDIS_URL: options.realtime.kind === 'redis' ? options.realtime.url : undefined,
+    ATRIUM_IDENTITY_KEY: options.identityKey,
+    LOG_LEVEL: logLevel,
+    OTEL_EXPORTER_OTLP_ENDPOINT: undefined,
+  });
+  const adapters = (logger: AppLogger) => ({
+    broker: options.bus.kind === 'inprocess' ? options.bus.broker : undefined,
+    pubsub: options.realtime.kind === 'inprocess' ? options.realtime.pubsub : undefined,
+    kv: options.realtime.kind === 'inprocess' ? options.realtime.kv : undefined,
+    logger,
+  });
+  const definitions: Record<BackendService, ServiceDefinition> = {
+    directory: directoryService(),
+    messaging: messagingService(),
+    approval: approvalService(),
+    report: reportService(),
+    audit: auditService(),
+  };
+  const started: RunningService[] = [];
+  const stopAll = async () => {
+    // Reverse order: the gateway stops taking requests before the services it calls.
+    for (const service of started.reverse()) await service.stop();
+  };
+  try {
+    const backends = await Promise.all(
+      BACKEND_SERVICES.map(async (name) => {
+        const port = await freeLoopbackPort(host);
+        const logger = createLogger(name, logLevel);
+        const running = await startService(withPool(definitions[name], options.poolSize), baseConfig(name, port), { httpPort: 0, grpcPort: port, host, ...adapters(logger) });
+        started.push(running);
+        return running;
+      }),
+    );
+    const grpcUrls = Object.fromEntries(backends.map((s) => [s.name, `${host}:${s.grpcPort}`])) as Record<BackendService, string>;
+    const gatewayConfig: GatewayConfig = {
+      ...baseConfig('gateway', 0),
+      HTTP_PORT: options.gatewayPort,
+      PORT: options.gatewayPort,
+      JWT_SECRET: options.jwtSecret,
+      JWT_ISSUER: 'atrium',
+      JWT_AUDIENCE: 'atrium-api',
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      REFRESH_TOKEN_TTL_SECONDS: 30 * 24 * 3600,
+      LOGIN_MAX_FAILURES_PER_ACCOUNT: 5,
+      LOGIN_MAX_FAILURES_PER_IP: 50,
+      LOGIN_FAILURE_WINDOW_SECONDS: 900,
+      TRUST_PROXY: false,
+      DIRECTORY_GRPC_URL: grpcUrls.directory,
+      MESSAGING_GRPC_URL: grpcUrls.messaging,
+      APPROVAL_GRPC_URL: grpcUrls.approval,
+      REPORT_GRPC_URL: grpcUrls.report,
+      AUDIT_GRPC_URL: grpcUrls.audit,
+      ...options.gatewayOverrides,
+    };
+    const gatewayLogger = createLogger('gateway', logLevel);
+    const gateway = await startService(withPool(gatewayService(gatewayConfig), options.poolSize), gatewayConfig, {
+      httpPort: options.gatewayPort,
+      grpcPort: 0,
+      host,
+      ...adapters(gatewayLogger),
+    });
+    started.push(gateway);
+    const services = Object.fromEntries(started.map((s) => [s.name, s])) as Record<AnyService, RunningService>;
+    return { gatewayUrl: `http://${host}:${gateway.httpPort}`, services, grpcUrls, stop: stopAll };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
+
+function withPool(definition: ServiceDefinition, poolSize: number | undefined): ServiceDefinition {
+  return poolSize === undefined ? definition : { ...definition, database: { ...definition.database, poolSize } };
+}

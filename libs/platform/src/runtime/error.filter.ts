@@ -1,0 +1,74 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
+import { Metadata } from '@grpc/grpc-js';
+import type { Response } from 'express';
+import { Observable, throwError } from 'rxjs';
+import { DomainError, ErrorCode, grpcStatusFor, httpStatusFor } from '../errors';
+import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER } from '../grpc';
+import { AppLogger } from '../logging';
+import { currentTraceId } from '../telemetry';
+
+function codeForHttpStatus(status: number): ErrorCode {
+  if (status === 401) return 'UNAUTHENTICATED';
+  if (status === 403) return 'FORBIDDEN';
+  if (status === 404) return 'NOT_FOUND';
+  if (status === 409) return 'CONFLICT';
+  if (status === 429) return 'RATE_LIMITED';
+  if (status >= 400 && status < 500) return 'VALIDATION_FAILED';
+  return 'INTERNAL';
+}
+
+/**
+ * The one error mapping of every service. Over HTTP an error leaves as
+ * `{ code, message, details?, traceId }` with its mapped status; over gRPC as the mapped status
+ * with the stable code (and details) in trailing metadata, which the gRPC client turns back into
+ * the same DomainError on the caller's side.
+ */
+@Catch()
+export class PlatformErrorFilter implements ExceptionFilter {
+  constructor(private readonly logger: AppLogger) {}
+
+  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
+    if (host.getType() === 'rpc') return this.toGrpc(exception);
+    this.toHttp(exception, host);
+  }
+
+  private toGrpc(exception: unknown): Observable<never> {
+    const metadata = new Metadata();
+    const error = exception instanceof DomainError ? exception : new DomainError('INTERNAL', 'internal error');
+    if (!(exception instanceof DomainError)) this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
+    metadata.set(ERROR_CODE_HEADER, error.code);
+    if (error.details) metadata.set(ERROR_DETAILS_HEADER, JSON.stringify(error.details));
+    return throwError(() => ({ code: grpcStatusFor(error.code), message: error.message, details: error.message, metadata }));
+  }
+
+  private toHttp(exception: unknown, host: ArgumentsHost): void {
+    const res = host.switchToHttp().getResponse<Response>();
+    const traceId = currentTraceId();
+    if (exception instanceof DomainError) {
+      const status = httpStatusFor(exception.code);
+      const retryAfter = exception.details?.retryAfterSeconds;
+      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+      if (status >= 500) this.logger.error({ err: exception }, 'request failed');
+      res.status(status).json({ code: exception.code, message: exception.message, details: exception.details, traceId });
+      return;
+    }
+    if (exception instanceof HttpException) {
+      // Framework-level rejections: unknown route, malformed JSON, body too large.
+      const status = exception.getStatus();
+      const message = status === 404 ? 'no such endpoint' : status === 400 ? `malformed request: ${exception.message}` : exception.message;
+      res.status(status).json({ code: codeForHttpStatus(status), message, traceId });
+      return;
+    }
+    const bodyParserError = exception as { type?: string; status?: number; message?: string };
+    if (typeof bodyParserError.status === 'number' && bodyParserError.status >= 400 && bodyParserError.status < 500) {
+      res.status(bodyParserError.status).json({
+        code: 'VALIDATION_FAILED',
+        message: bodyParserError.status === 413 ? 'request body is too large' : (bodyParserError.message ?? 'bad request'),
+        traceId,
+      });
+      return;
+    }
+    this.logger.error({ err: exception }, 'unhandled error');
+    res.status(500).json({ code: 'INTERNAL', message: 'internal error', traceId });
+  }
+}

@@ -1,0 +1,2 @@
+export { approvalService } from './approval.service-definition';
+export { loadApprovalConfig, type ApprovalConfig } from './config';

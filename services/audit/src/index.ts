@@ -1,0 +1,2 @@
+export { auditService } from './audit.service-definition';
+export { loadAuditConfig, type AuditConfig } from './config';

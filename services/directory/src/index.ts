@@ -1,0 +1,2 @@
+export { directoryService } from './directory.service-definition';
+export { loadDirectoryConfig, type DirectoryConfig } from './config';

@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { CallerIdentity, DomainError } from '@atrium/platform';
+import jwt from 'jsonwebtoken';
+
+export interface AccessTokenClaims extends CallerIdentity {
+  sessionId: string;
+}
+
+export interface AccessTokenSettings {
+  secret: string;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+// An explicit allow-list: a token claiming `none` or an asymmetric algorithm is refused outright.
+const ALGORITHMS: jwt.Algorithm[] = ['HS256'];
+
+export class AccessTokens {
+  constructor(private readonly settings: AccessTokenSettings) {}
+
+  get ttlSeconds(): number {
+    return this.settings.ttlSeconds;
+  }
+
+  issue(claims: AccessTokenClaims): string {
+    return jwt.sign({ corp: claims.corpId, roles: claims.roles, sid: claims.sessionId }, this.settings.secret, {
+      algorithm: 'HS256',
+      subject: claims.userId,
+      issuer: this.settings.issuer,
+      audience: this.settings.audience,
+      expiresIn: this.settings.ttlSeconds,
+      jwtid: randomUUID(),
+    });
+  }
+
+  verify(token: string): AccessTokenClaims {
+    let payload: jwt.JwtPayload;
+    try {
+      payload = jwt.verify(token, this.settings.secret, {
+        algorithms: ALGORITHMS,
+        issuer: this.settings.issuer,
+        audience: this.settings.audience,
+        complete: false,
+      }) as jwt.JwtPayload;
+    } catch (error) {
+      if (error instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'access token has expired');
+      throw new DomainError('UNAUTHENTICATED', 'access token is invalid');
+    }
+    const { sub, corp, roles, sid } = payload as { sub?: unknown; corp?: unknown; roles?: unknown; sid?: unknown };
+    if (typeof sub !== 'string' || typeof corp !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
+      throw new DomainError('UNAUTHENTICATED', 'access token is invalid');
+    }
+    return { userId: sub, corpId: corp, roles: roles.map(String), sessionId: sid };
+  }
+}

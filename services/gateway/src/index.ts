@@ -1,0 +1,2 @@
+export { gatewayService } from './gateway.service-definition';
+export { loadGatewayConfig, type GatewayConfig } from './config';

@@ -1,0 +1,2 @@
+export { messagingService } from './messaging.service-definition';
+export { loadMessagingConfig, type MessagingConfig } from './config';

@@ -1,0 +1,2 @@
+export { reportService } from './report.service-definition';
+export { loadReportConfig, type ReportConfig } from './config';

@@ -12,7 +12,10 @@ export type BackendService = (typeof BACKEND_SERVICES)[number];
 export type AnyService = BackendService | 'gateway';
 
 export interface LaunchOptions {
+  /** Where the internal gRPC and ops HTTP servers listen. */
   host?: string;
+  /** Where the gateway listens (embedded mode may expose it beyond loopback). */
+  gatewayHost?: string;
   gatewayPort: number;
   identityKey: string;
   jwtSecret: string;
@@ -119,12 +122,14 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
     const gateway = await startService(withPool(gatewayService(gatewayConfig), options.poolSize), gatewayConfig, {
       httpPort: options.gatewayPort,
       grpcPort: 0,
-      host,
+      host: options.gatewayHost ?? host,
       ...adapters(gatewayLogger),
     });
     started.push(gateway);
     const services = Object.fromEntries(started.map((s) => [s.name, s])) as Record<AnyService, RunningService>;
-    return { gatewayUrl: `http://${host}:${gateway.httpPort}`, services, grpcUrls, stop: stopAll };
+    const gatewayHost = options.gatewayHost ?? host;
+    const gatewayUrl = `http://${gatewayHost === '0.0.0.0' ? '127.0.0.1' : gatewayHost}:${gateway.httpPort}`;
+    return { gatewayUrl, services, grpcUrls, stop: stopAll };
   } catch (error) {
     await stopAll().catch(() => undefined);
     throw error;

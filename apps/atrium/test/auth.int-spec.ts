@@ -251,9 +251,9 @@ describe('gateway authentication against the real platform', () => {
       ]),
     );
     expect(consumed.find((s) => s.name.startsWith('HTTP POST'))?.attributes['http.response.status_code']).toBe(200);
-    const receipts = (await platform.services.audit.infra.dataSource.query(
+    const receipts = await platform.services.audit.infra.dataSource.query<{ n: number }[]>(
       `SELECT count(*)::int AS n FROM event_receipts WHERE event_type = 'directory.member.authenticated'`,
-    )) as { n: number }[];
+    );
     expect(receipts[0].n).toBeGreaterThan(0);
   });
 });

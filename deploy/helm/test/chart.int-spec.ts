@@ -388,7 +388,7 @@ describe.each(['default', 'overrides', 'production'] as const)('rendered with %s
     expect(containers).toHaveLength(1);
     return containers[0];
   };
-  const podLabels = (d: IDeployment): Labels => (d.spec?.template.metadata?.labels ?? {}) as Labels;
+  const podLabels = (d: IDeployment): Labels => (d.spec?.template.metadata?.labels ?? {});
 
   it('renders objects, each valid against its Kubernetes schema', () => {
     expect(objects().length).toBeGreaterThan(30);
@@ -546,7 +546,7 @@ describe.each(['default', 'overrides', 'production'] as const)('rendered with %s
     const services = ofKind<IService>(objects(), 'Service');
     expect(services).toHaveLength(SERVICES.length);
     for (const svc of services) {
-      const selector = (svc.spec?.selector ?? {}) as Labels;
+      const selector = (svc.spec?.selector ?? {});
       expect(Object.keys(selector).length).toBeGreaterThan(0);
       const matched = deployments().filter((d) => selectorMatches({ matchLabels: selector }, podLabels(d)));
       expect(matched).toHaveLength(1);
@@ -755,10 +755,10 @@ describe('values.schema.json', () => {
     ['an unknown log level', ['--set', 'logLevel=loud'], /logLevel/],
     ['secrets.create without the secrets', ['--set', 'secrets.create=true'], /identityKey|jwtSecret/],
   ])('rejects %s', (_label, args, mentions) => {
-    const { status, stderr } = templateStatus(args as string[]);
+    const { status, stderr } = templateStatus(args);
     expect(status).not.toBe(0);
     expect(stderr).toMatch(/values don't meet the specifications of the schema/);
-    expect(stderr).toMatch(mentions as RegExp);
+    expect(stderr).toMatch(mentions);
   });
 
   it('rejects secrets.create with a short identity key, and a missing database URL', () => {

@@ -37,7 +37,7 @@ export function grpcStatusFor(code: ErrorCode): GrpcStatus {
 
 /** Used when a gRPC error arrives without our code in its metadata (e.g. a transport failure). */
 export function errorCodeForGrpcStatus(status: number): ErrorCode {
-  switch (status) {
+  switch (status as GrpcStatus) {
     case GrpcStatus.INVALID_ARGUMENT:
       return 'VALIDATION_FAILED';
     case GrpcStatus.UNAUTHENTICATED:

@@ -77,7 +77,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     });
 
     const effects = async (stream: string) =>
-      (await consumerDs.query(`SELECT event_id, n FROM effects WHERE stream = $1 ORDER BY handled_at`, [stream])) as { event_id: string; n: number }[];
+      consumerDs.query<{ event_id: string; n: number }[]>(`SELECT event_id, n FROM effects WHERE stream = $1 ORDER BY handled_at`, [stream]);
 
     const publish = (stream: string, n: number, failTimes = 0) =>
       producerDs.transaction((tx) => producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes }));
@@ -122,7 +122,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       // As if the relay crashed after the broker acked but before it marked the row published.
       await producerDs.query(`UPDATE platform_outbox SET published_at = NULL WHERE event_id = $1`, [envelope.id]);
       await eventually(
-        async () => (await producerDs.query(`SELECT published_at FROM platform_outbox WHERE event_id = $1`, [envelope.id])) as { published_at: Date | null }[],
+        async () => await producerDs.query<{ published_at: Date | null }[]>(`SELECT published_at FROM platform_outbox WHERE event_id = $1`, [envelope.id]),
         (r) => r[0]?.published_at !== null,
         30_000,
         'republish',

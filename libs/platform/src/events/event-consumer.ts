@@ -87,11 +87,11 @@ export class EventConsumer {
 
   private async handleOnce(options: ConsumeOptions, envelope: EventEnvelope, definition: EventDefinition, topic: string): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
-      const inserted = (await tx.query(
+      const inserted = await tx.query<unknown[]>(
         `INSERT INTO platform_inbox (consumer_group, event_id, topic) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING RETURNING event_id`,
         [options.groupId, envelope.id, topic],
-      )) as unknown[];
+      );
       if (inserted.length === 0) return; // seen before: its effects are already committed
       await options.handle(tx, envelope, definition);
     });

@@ -57,7 +57,8 @@ export class InProcessBroker implements MessageBroker {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const group: Group = { id: options.groupId, topics: options.topics, handle: options.handle, running: true, loops: [], waiters: new Set() };
+    const handle = (message: ReceivedMessage) => options.handle(message);
+    const group: Group = { id: options.groupId, topics: options.topics, handle, running: true, loops: [], waiters: new Set() };
     this.groups.add(group);
     for (const topic of options.topics) {
       for (let partition = 0; partition < this.partitions; partition++) {

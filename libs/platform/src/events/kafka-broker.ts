@@ -62,13 +62,24 @@ export class KafkaBroker implements MessageBroker {
     const missing = topics.map((t) => this.prefix + t).filter((t) => !this.knownTopics.has(t));
     if (missing.length === 0) return;
     const admin = await this.getAdmin();
-    const existing = new Set(await admin.listTopics());
-    const toCreate = missing.filter((t) => !existing.has(t));
-    if (toCreate.length > 0) {
-      await admin.createTopics({
-        waitForLeaders: true,
-        topics: toCreate.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
-      });
+    // A broker that has just started may not have registered itself yet and answers "invalid
+    // replication factor": retry for a while instead of failing the service's start.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const existing = new Set(await admin.listTopics());
+        const toCreate = missing.filter((t) => !existing.has(t));
+        if (toCreate.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            topics: toCreate.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
+          });
+        }
+        break;
+      } catch (error) {
+        if (attempt >= 20) throw error;
+        this.options.logger?.warn({ err: error, attempt }, 'creating Kafka topics failed; retrying');
+        await new Promise((resolve) => setTimeout(resolve, Math.min(3_000, 200 * attempt)));
+      }
     }
     missing.forEach((t) => this.knownTopics.add(t));
   }
@@ -99,6 +110,8 @@ export class KafkaBroker implements MessageBroker {
       allowAutoTopicCreation: false,
       sessionTimeout: 15_000,
       heartbeatInterval: 1_000,
+      // A short fetch wait bounds how long a stop (SIGTERM) waits for the pending fetch.
+      maxWaitTimeInMs: 500,
       retry: { retries: 8 },
     });
     await consumer.connect();

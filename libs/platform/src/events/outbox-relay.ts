@@ -88,13 +88,13 @@ export class OutboxRelay {
   /** Publishes one batch; returns how many rows it published. */
   async relayBatch(): Promise<number> {
     return this.dataSource.transaction(async (tx) => {
-      const [{ locked }] = (await tx.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK])) as { locked: boolean }[];
+      const [{ locked }] = await tx.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
       if (!locked) return 0;
-      const rows = (await tx.query(
+      const rows = await tx.query<OutboxRow[]>(
         `SELECT seq, topic, event_key, envelope, headers FROM platform_outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,
         [this.options.batchSize ?? 200],
-      )) as OutboxRow[];
+      );
       if (rows.length === 0) return 0;
       const messages: BrokerMessage[] = rows.map((row) => ({
         topic: row.topic,
@@ -121,7 +121,7 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published (exported as a metric). */
   async pending(): Promise<number> {
-    const [{ count }] = (await this.dataSource.query(`SELECT count(*)::int AS count FROM platform_outbox WHERE published_at IS NULL`)) as { count: number }[];
+    const [{ count }] = await this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM platform_outbox WHERE published_at IS NULL`);
     return count;
   }
 }

@@ -42,7 +42,7 @@ export class GrpcServiceClient<T extends object> {
         credentials: credentials.createInsecure(),
         loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, defaults: true, oneofs: true },
       },
-    }) as unknown as ClientGrpc;
+    });
     this.service = this.client.getService<T>(serviceName);
     this.health = this.client.getService('Health');
   }

@@ -19,8 +19,14 @@ export interface KvStore {
 export class RedisKvStore implements KvStore {
   private readonly redis: Redis;
 
-  constructor(url: string, private readonly prefix = '') {
+  constructor(
+    url: string,
+    private readonly prefix = '',
+    onError: (error: Error) => void = () => undefined,
+  ) {
     this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
+    // ioredis reconnects by itself; readiness reports the outage, the log gets one line per error.
+    this.redis.on('error', onError);
   }
 
   async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlMs: number }> {
@@ -29,7 +35,8 @@ export class RedisKvStore implements KvStore {
     const results = await this.redis.multi().incr(full).pexpire(full, windowSeconds * 1000, 'NX').pttl(full).exec();
     if (!results) throw new Error('redis transaction aborted');
     const [[incrError, count], , [ttlError, ttl]] = results;
-    if (incrError || ttlError) throw incrError ?? ttlError;
+    const failure = incrError ?? ttlError;
+    if (failure) throw failure;
     return { count: Number(count), ttlMs: Math.max(0, Number(ttl)) };
   }
 

@@ -22,11 +22,18 @@ export class RedisPubSub implements PubSub {
   private readonly handlers = new Map<string, Set<PubSubHandler>>();
   private readonly active = new Map<string, Promise<unknown>>();
 
-  constructor(url: string, private readonly prefix = '') {
+  constructor(
+    url: string,
+    private readonly prefix = '',
+    onError: (error: Error) => void = () => undefined,
+  ) {
     const options = { lazyConnect: false, maxRetriesPerRequest: 3, enableOfflineQueue: true };
     this.publisher = new Redis(url, options);
     // A connection in subscriber mode cannot publish, hence two.
     this.subscriber = new Redis(url, options);
+    // ioredis reconnects by itself; without listeners it would print every failed attempt.
+    this.publisher.on('error', onError);
+    this.subscriber.on('error', onError);
     this.subscriber.on('message', (channel: string, message: string) => {
       this.handlers.get(channel)?.forEach((handler) => handler(message));
     });

@@ -1,6 +1,7 @@
 import { DynamicModule, INestApplication, Module, Type } from '@nestjs/common';
 import { NestFactory, Reflector } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
 import { GrpcIdentityInterceptor, grpcServerOptions } from '../grpc';
 import { PlatformErrorFilter } from './error.filter';
 import { HealthGrpcController } from '../grpc/health.grpc-controller';
@@ -63,7 +64,7 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
   await definition.configureHttp?.(app, infra);
   await app.startAllMicroservices();
   await app.listen(options.httpPort, options.host ?? '0.0.0.0');
-  const httpPort = (app.getHttpServer().address() as AddressInfo).port;
+  const httpPort = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   infra.bus.start();
   await definition.onStarted?.(app, infra);
   infra.logger.info({ httpPort, grpcPort: options.grpcPort }, `${definition.name} started`);

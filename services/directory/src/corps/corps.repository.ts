@@ -7,12 +7,10 @@ const UNIQUE_VIOLATION = '23505';
 export class CorpsRepository {
   async insert(tx: Tx, corp: { code: string; name: string }): Promise<CorpEntity> {
     try {
-      const [row] = (await tx.query(`INSERT INTO corps (code, name) VALUES ($1, $2) RETURNING id, code, name, created_at`, [corp.code, corp.name])) as {
-        id: string;
-        code: string;
-        name: string;
-        created_at: Date;
-      }[];
+      const [row] = await tx.query<{ id: string; code: string; name: string; created_at: Date }[]>(
+        `INSERT INTO corps (code, name) VALUES ($1, $2) RETURNING id, code, name, created_at`,
+        [corp.code, corp.name],
+      );
       return Object.assign(new CorpEntity(), { id: row.id, code: row.code, name: row.name, createdAt: row.created_at });
     } catch (error) {
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === UNIQUE_VIOLATION) {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import { SessionRevoked } from '@atrium/contracts';
+import { directoryV1, SessionRevoked } from '@atrium/contracts';
 import { DomainError, EVENT_BUS, EventBus, TRANSACTIONS, TransactionRunner, Tx } from '@atrium/platform';
 import { GATEWAY_IDENTITY, ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
@@ -105,7 +105,7 @@ export class AuthService {
       userId: owner.userId,
       roles: owner.roles,
     });
-    if (!member || member.status !== 1) throw new DomainError('ACCOUNT_DISABLED', 'this account can no longer sign in');
+    if (!member || member.status !== directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE) throw new DomainError('ACCOUNT_DISABLED', 'this account can no longer sign in');
   }
 
   private async startSession(tx: Tx, owner: SessionOwner, familyId: string): Promise<TokenPair> {

@@ -34,7 +34,7 @@ export class RefreshTokensRepository {
 
   /** Locks the row: two concurrent refreshes of one token cannot both rotate it. */
   async findForUpdate(tx: Tx, id: string): Promise<RefreshTokenRow | undefined> {
-    const [row] = (await tx.query(`SELECT * FROM refresh_tokens WHERE id = $1 FOR UPDATE`, [id])) as DbRow[];
+    const [row] = await tx.query<DbRow[]>(`SELECT * FROM refresh_tokens WHERE id = $1 FOR UPDATE`, [id]);
     return row && {
       id: row.id,
       familyId: row.family_id,

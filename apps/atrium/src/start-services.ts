@@ -1,0 +1,87 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { env, loadConfig, ConfigError } from '@atrium/platform';
+import { z } from 'zod';
+import { seedDemoCorp, signInHint } from './demo-seed';
+import { loadOrCreateSecrets, writeRuntimeInfo } from './embedded-state';
+import { startServiceProcesses } from './service-processes';
+
+const schema = z.object({
+  PORT: env.port(8080),
+  ATRIUM_DATA_DIR: z.string().default('.data/services'),
+  ATRIUM_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').optional(),
+  LOG_LEVEL: env.logLevel(),
+  ATRIUM_TEST_PG_URL: env.url(['postgres', 'postgresql']).optional(),
+  ATRIUM_TEST_REDIS_URL: env.url(['redis']).optional(),
+  ATRIUM_TEST_KAFKA_BROKERS: env.brokers().optional(),
+});
+
+function readInfraEnv(root: string): Record<string, string> {
+  const file = join(root, '.data', 'infra.env');
+  if (!existsSync(file)) return {};
+  return Object.fromEntries(
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+      .filter((m): m is RegExpExecArray => m !== null)
+      .map((m) => [m[1], m[2]]),
+  );
+}
+
+/**
+ * `npm run start:services`: the six services as separate processes against the PostgreSQL, Kafka
+ * and Redis that `npm run infra:up` started (or any servers named by ATRIUM_TEST_* variables).
+ */
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..', '..', '..');
+  let config: z.infer<typeof schema>;
+  try {
+    config = loadConfig(schema, { ...readInfraEnv(root), ...process.env });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`atrium: ${error.message}\n`);
+      process.exit(78);
+    }
+    throw error;
+  }
+  if (!config.ATRIUM_TEST_PG_URL || !config.ATRIUM_TEST_REDIS_URL || !config.ATRIUM_TEST_KAFKA_BROKERS) {
+    process.stderr.write("atrium: no servers to run against: start them with 'npm run infra:up' (or set ATRIUM_TEST_PG_URL, ATRIUM_TEST_REDIS_URL, ATRIUM_TEST_KAFKA_BROKERS)\n");
+    process.exit(78);
+  }
+  const dataDir = resolve(root, config.ATRIUM_DATA_DIR);
+  const secrets = loadOrCreateSecrets(dataDir);
+  const platform = await startServiceProcesses({
+    pgAdminUrl: config.ATRIUM_TEST_PG_URL,
+    databasePrefix: 'atrium',
+    kafkaBrokers: config.ATRIUM_TEST_KAFKA_BROKERS,
+    redisUrl: config.ATRIUM_TEST_REDIS_URL,
+    identityKey: secrets.identityKey,
+    jwtSecret: secrets.jwtSecret,
+    gatewayPort: config.PORT,
+    logLevel: config.LOG_LEVEL,
+    distDir: join(root, 'dist'),
+    onOutput: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
+  });
+  writeRuntimeInfo(dataDir, { pid: process.pid, gatewayUrl: platform.gatewayUrl, directoryGrpcUrl: platform.grpcUrls.directory });
+  const seed = await seedDemoCorp(dataDir, platform.grpcUrls.directory, secrets.identityKey, config.ATRIUM_ADMIN_PASSWORD);
+  process.stdout.write(
+    [
+      '',
+      `Atrium (six processes) is running at ${platform.gatewayUrl}`,
+      ...Object.values(platform.processes).map((p) => `  ${p.name.padEnd(9)} pid ${p.child.pid}  http :${p.httpPort}  grpc :${p.grpcPort}`),
+      `  sign in:   corp "demo", account "admin", ${signInHint(seed)}`,
+      `  CLI:       ATRIUM_DATA_DIR=${config.ATRIUM_DATA_DIR} npm run atrium -- corp create ...`,
+      '',
+    ].join('\n') + '\n',
+  );
+  const shutdown = () => {
+    void platform.stop().then(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`atrium: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

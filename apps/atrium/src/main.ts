@@ -38,13 +38,10 @@ async function main(): Promise<void> {
   const dataDir = resolve(config.ATRIUM_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir);
 
-  const databases: EmbeddedPostgres[] = [];
-  const databaseUrls = {} as Record<AnyService, string>;
-  for (const service of SERVICES) {
-    const db = await startEmbeddedPostgres(join(dataDir, 'pg', service), await freeLoopbackPort());
-    databases.push(db);
-    databaseUrls[service] = db.url;
-  }
+  const databases: EmbeddedPostgres[] = await Promise.all(
+    SERVICES.map(async (service) => startEmbeddedPostgres(join(dataDir, 'pg', service), await freeLoopbackPort())),
+  );
+  const databaseUrls = Object.fromEntries(SERVICES.map((service, i) => [service, databases[i].url])) as Record<AnyService, string>;
   const broker = new InProcessBroker({ dataDir: join(dataDir, 'bus') });
   const platform = await launchPlatform({
     host: '127.0.0.1',

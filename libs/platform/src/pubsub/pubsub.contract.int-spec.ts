@@ -25,7 +25,7 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       await b.subscribe(channel, (m) => second.push(m));
       for (let i = 0; i < 10; i++) await b.publish(channel, `m${i}`);
       const expected = Array.from({ length: 10 }, (_, i) => `m${i}`);
-      await eventually(() => [first.length, second.length], ([x, y]) => x === 10 && y === 10, 5_000, 'both subscribers');
+      await eventually(() => [first.length, second.length], ([x, y]) => x === 10 && y === 10, 15_000, 'both subscribers');
       expect(first).toEqual(expected);
       expect(second).toEqual(expected);
     });
@@ -37,7 +37,7 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       await a.subscribe(mine, (m) => got.push(m));
       await b.publish(other, 'not for you');
       await b.publish(mine, 'for you');
-      await eventually(() => got.length, (n) => n >= 1, 5_000, 'delivery');
+      await eventually(() => got.length, (n) => n >= 1, 15_000, 'delivery');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(got).toEqual(['for you']);
     });
@@ -49,10 +49,10 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       const unsubscribe = await a.subscribe(channel, (m) => gone.push(m));
       await a.subscribe(channel, (m) => stays.push(m));
       await b.publish(channel, 'one');
-      await eventually(() => gone.length + stays.length, (n) => n === 2, 5_000, 'first delivery');
+      await eventually(() => gone.length + stays.length, (n) => n === 2, 15_000, 'first delivery');
       await unsubscribe();
       await b.publish(channel, 'two');
-      await eventually(() => stays.length, (n) => n === 2, 5_000, 'second delivery');
+      await eventually(() => stays.length, (n) => n === 2, 15_000, 'second delivery');
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(gone).toEqual(['one']);
       expect(stays).toEqual(['one', 'two']);

@@ -19,7 +19,19 @@ const boundaries = (allow) => [
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'dist/', '.data/', 'data/', '.tools/', '.nx/', 'libs/contracts/src/gen/', 'coverage/', '**/*.js', '**/*.mjs', '**/*.cjs'],
+    ignores: [
+      'node_modules/',
+      'dist/',
+      '.data/',
+      'data/',
+      '.tools/',
+      '.nx/',
+      'libs/contracts/src/gen/',
+      'coverage/',
+      '**/*.js',
+      '**/*.mjs',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,

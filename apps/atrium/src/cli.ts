@@ -24,7 +24,8 @@ function target(): { url: string; identityKey: string } {
   }
   const dataDir = resolve(process.env.ATRIUM_DATA_DIR ?? './data');
   const runtime = readRuntimeInfo(dataDir);
-  if (!runtime) fail(`no running platform found in ${dataDir}: start it with 'npm start', or set DIRECTORY_GRPC_URL and ATRIUM_IDENTITY_KEY`);
+  if (!runtime)
+    fail(`no running platform found in ${dataDir}: start it with 'npm start', or set DIRECTORY_GRPC_URL and ATRIUM_IDENTITY_KEY`);
   return { url: runtime.directoryGrpcUrl, identityKey: loadOrCreateSecrets(dataDir).identityKey };
 }
 

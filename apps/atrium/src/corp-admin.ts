@@ -19,7 +19,16 @@ export async function createCorp(directoryUrl: string, identityKey: string, corp
     return await client.call(
       'CreateCorp',
       (directory, metadata) =>
-        directory.createCorp({ code: corp.code, name: corp.name, adminUserid: corp.adminUserid, adminName: corp.adminName ?? corp.adminUserid, adminPassword: corp.adminPassword }, metadata),
+        directory.createCorp(
+          {
+            code: corp.code,
+            name: corp.name,
+            adminUserid: corp.adminUserid,
+            adminName: corp.adminName ?? corp.adminUserid,
+            adminPassword: corp.adminPassword,
+          },
+          metadata,
+        ),
       { corpId: '', userId: 'operator:cli', roles: [PLATFORM_ADMIN_ROLE] },
     );
   } finally {

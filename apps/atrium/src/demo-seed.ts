@@ -7,11 +7,22 @@ import { isSeeded, markSeeded } from './embedded-state';
  * First start only: the demo corp (root department 1) with super admin `admin`. Returns the
  * password when it was generated, so the caller prints it once; undefined otherwise.
  */
-export async function seedDemoCorp(dataDir: string, directoryUrl: string, identityKey: string, password?: string): Promise<{ generatedPassword?: string; seededNow: boolean }> {
+export async function seedDemoCorp(
+  dataDir: string,
+  directoryUrl: string,
+  identityKey: string,
+  password?: string,
+): Promise<{ generatedPassword?: string; seededNow: boolean }> {
   if (isSeeded(dataDir)) return { seededNow: false };
   const generatedPassword = password ? undefined : randomBytes(12).toString('base64url');
   try {
-    await createCorp(directoryUrl, identityKey, { code: 'demo', name: 'Demo Corp', adminUserid: 'admin', adminName: 'Administrator', adminPassword: password ?? generatedPassword! });
+    await createCorp(directoryUrl, identityKey, {
+      code: 'demo',
+      name: 'Demo Corp',
+      adminUserid: 'admin',
+      adminName: 'Administrator',
+      adminPassword: password ?? generatedPassword!,
+    });
   } catch (error) {
     if (!(error instanceof DomainError && error.code === 'ALREADY_EXISTS')) throw error;
   }

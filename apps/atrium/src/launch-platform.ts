@@ -4,7 +4,17 @@ import { directoryService } from '@atrium/service-directory';
 import { gatewayService, GatewayConfig } from '@atrium/service-gateway';
 import { messagingService } from '@atrium/service-messaging';
 import { reportService } from '@atrium/service-report';
-import { AppLogger, createLogger, KvStore, MessageBroker, PlatformEnv, PubSub, RunningService, ServiceDefinition, startService } from '@atrium/platform';
+import {
+  AppLogger,
+  createLogger,
+  KvStore,
+  MessageBroker,
+  PlatformEnv,
+  PubSub,
+  RunningService,
+  ServiceDefinition,
+  startService,
+} from '@atrium/platform';
 import { createServer } from 'node:net';
 
 export const BACKEND_SERVICES = ['directory', 'messaging', 'approval', 'report', 'audit'] as const;
@@ -92,7 +102,12 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
       BACKEND_SERVICES.map(async (name) => {
         const port = await freeLoopbackPort(host);
         const logger = createLogger(name, logLevel);
-        const running = await startService(withPool(definitions[name], options.poolSize), baseConfig(name, port), { httpPort: 0, grpcPort: port, host, ...adapters(logger) });
+        const running = await startService(withPool(definitions[name], options.poolSize), baseConfig(name, port), {
+          httpPort: 0,
+          grpcPort: port,
+          host,
+          ...adapters(logger),
+        });
         started.push(running);
         return running;
       }),

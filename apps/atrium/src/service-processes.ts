@@ -82,7 +82,11 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
     }),
   ) as Record<AnyService, string>;
   const ports = {} as Record<AnyService, { http: number; grpc: number }>;
-  for (const s of all) ports[s] = { http: s === 'gateway' ? options.gatewayPort || (await freeLoopbackPort()) : await freeLoopbackPort(), grpc: await freeLoopbackPort() };
+  for (const s of all)
+    ports[s] = {
+      http: s === 'gateway' ? options.gatewayPort || (await freeLoopbackPort()) : await freeLoopbackPort(),
+      grpc: await freeLoopbackPort(),
+    };
   const grpcUrls = Object.fromEntries(BACKEND_SERVICES.map((s) => [s, `127.0.0.1:${ports[s].grpc}`])) as Record<BackendService, string>;
 
   const envFor = (service: AnyService): NodeJS.ProcessEnv => ({
@@ -114,18 +118,26 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
 
   const processes = {} as Record<AnyService, ServiceProcess>;
   const spawnService = async (service: AnyService): Promise<void> => {
-    const child = spawn(process.execPath, [join(options.distDir, 'services', service, 'src', 'main.js')], { env: envFor(service), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(options.distDir, 'services', service, 'src', 'main.js')], {
+      env: envFor(service),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line) options.onOutput?.(service, line);
     };
     child.stdout?.on('data', forward);
     child.stderr?.on('data', forward);
-    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => resolve({ code, signal })),
+    );
     processes[service] = { name: service, httpPort: ports[service].http, grpcPort: ports[service].grpc, child, exited };
     const failedEarly = exited.then(({ code, signal }) => {
       throw new Error(`${service} exited during start-up (code ${code}, signal ${signal})`);
     });
-    await Promise.race([waitHttp(`http://127.0.0.1:${ports[service].http}/readyz`, (status) => status === 200, 90_000, service), failedEarly]);
+    await Promise.race([
+      waitHttp(`http://127.0.0.1:${ports[service].http}/readyz`, (status) => status === 200, 90_000, service),
+      failedEarly,
+    ]);
     failedEarly.catch(() => undefined);
   };
 

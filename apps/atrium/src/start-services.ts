@@ -45,7 +45,9 @@ async function main(): Promise<void> {
     throw error;
   }
   if (!config.ATRIUM_TEST_PG_URL || !config.ATRIUM_TEST_REDIS_URL || !config.ATRIUM_TEST_KAFKA_BROKERS) {
-    process.stderr.write("atrium: no servers to run against: start them with 'npm run infra:up' (or set ATRIUM_TEST_PG_URL, ATRIUM_TEST_REDIS_URL, ATRIUM_TEST_KAFKA_BROKERS)\n");
+    process.stderr.write(
+      "atrium: no servers to run against: start them with 'npm run infra:up' (or set ATRIUM_TEST_PG_URL, ATRIUM_TEST_REDIS_URL, ATRIUM_TEST_KAFKA_BROKERS)\n",
+    );
     process.exit(78);
   }
   const dataDir = resolve(root, config.ATRIUM_DATA_DIR);

@@ -18,7 +18,8 @@ describe('gateway authentication against the real platform', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
-  const get = (path: string, token?: string) => fetch(`${platform.gatewayUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const get = (path: string, token?: string) =>
+    fetch(`${platform.gatewayUrl}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
   const login = async (corp: string, account = 'admin', pass = password) => {
     const res = await post('/api/v1/auth/login', { corp, account, password: pass });
     return { res, body: (await res.json()) as Record<string, unknown> };
@@ -26,8 +27,18 @@ describe('gateway authentication against the real platform', () => {
 
   beforeAll(async () => {
     platform = await startTestPlatform();
-    await createCorp(platform.grpcUrls.directory, platform.identityKey, { code: corpA, name: 'Acme Group', adminUserid: 'admin', adminPassword: password });
-    await createCorp(platform.grpcUrls.directory, platform.identityKey, { code: corpB, name: 'Bolt Ltd', adminUserid: 'admin', adminPassword: password });
+    await createCorp(platform.grpcUrls.directory, platform.identityKey, {
+      code: corpA,
+      name: 'Acme Group',
+      adminUserid: 'admin',
+      adminPassword: password,
+    });
+    await createCorp(platform.grpcUrls.directory, platform.identityKey, {
+      code: corpB,
+      name: 'Bolt Ltd',
+      adminUserid: 'admin',
+      adminPassword: password,
+    });
   }, 120_000);
 
   afterAll(async () => {
@@ -61,7 +72,11 @@ describe('gateway authentication against the real platform', () => {
   it('refuses a wrong password with the error envelope', async () => {
     const { res, body } = await login(corpA, 'admin', 'wrong password');
     expect(res.status).toBe(401);
-    expect(body).toEqual({ code: 'INVALID_CREDENTIALS', message: 'wrong corp, account or password', traceId: expect.stringMatching(/^[0-9a-f]{32}$/) });
+    expect(body).toEqual({
+      code: 'INVALID_CREDENTIALS',
+      message: 'wrong corp, account or password',
+      traceId: expect.stringMatching(/^[0-9a-f]{32}$/),
+    });
   });
 
   it('answers an unknown corp exactly like a wrong password', async () => {
@@ -90,7 +105,10 @@ describe('gateway authentication against the real platform', () => {
   it('refuses malformed JSON and unknown routes with the envelope, never a 500', async () => {
     const malformed = await post('/api/v1/auth/login', '{"corp": ');
     expect(malformed.status).toBe(400);
-    expect(await malformed.json()).toMatchObject({ code: 'VALIDATION_FAILED', message: expect.stringMatching(/^malformed request: .*JSON/) });
+    expect(await malformed.json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      message: expect.stringMatching(/^malformed request: .*JSON/),
+    });
     const nowhere = await get('/api/v1/nowhere');
     expect(nowhere.status).toBe(404);
     expect(await nowhere.json()).toMatchObject({ code: 'NOT_FOUND' });
@@ -124,10 +142,29 @@ describe('gateway authentication against the real platform', () => {
   });
 
   it('refuses access tokens with a foreign algorithm, audience or signature', async () => {
-    const none = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, '', { algorithm: 'none', subject: 'admin', issuer: 'atrium', audience: 'atrium-api' });
-    const wrongAudience = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, platform.jwtSecret, { subject: 'admin', issuer: 'atrium', audience: 'elsewhere', expiresIn: 60 });
-    const wrongKey = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, 'k'.repeat(40), { subject: 'admin', issuer: 'atrium', audience: 'atrium-api', expiresIn: 60 });
-    const expired = jwt.sign({ corp: 'x', roles: [], sid: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, platform.jwtSecret, { subject: 'admin', issuer: 'atrium', audience: 'atrium-api' });
+    const none = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, '', {
+      algorithm: 'none',
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'atrium-api',
+    });
+    const wrongAudience = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, platform.jwtSecret, {
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'elsewhere',
+      expiresIn: 60,
+    });
+    const wrongKey = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, 'k'.repeat(40), {
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'atrium-api',
+      expiresIn: 60,
+    });
+    const expired = jwt.sign({ corp: 'x', roles: [], sid: 'x', exp: Math.floor(Date.now() / 1000) - 10 }, platform.jwtSecret, {
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'atrium-api',
+    });
     for (const token of [none, wrongAudience, wrongKey]) {
       const res = await get('/api/v1/me', token);
       expect(res.status).toBe(401);
@@ -139,7 +176,12 @@ describe('gateway authentication against the real platform', () => {
 
   it('rate-limits failed logins per account with 429 and Retry-After, even for the right password', async () => {
     const corp = `rl-${uniqueSuffix()}`;
-    await createCorp(platform.grpcUrls.directory, platform.identityKey, { code: corp, name: 'Rate Limited', adminUserid: 'admin', adminPassword: password });
+    await createCorp(platform.grpcUrls.directory, platform.identityKey, {
+      code: corp,
+      name: 'Rate Limited',
+      adminUserid: 'admin',
+      adminPassword: password,
+    });
     for (let i = 0; i < 5; i++) expect((await login(corp, 'admin', `wrong-${i}`)).res.status).toBe(401);
     const { res, body } = await login(corp);
     expect(res.status).toBe(429);
@@ -154,7 +196,13 @@ describe('gateway authentication against the real platform', () => {
   describe('signed gRPC identity', () => {
     const directory = (identityKey: string) =>
       new GrpcServiceClient<directoryV1.DirectoryServiceClient>(
-        { caller: 'test', url: platform.grpcUrls.directory, packageName: 'atrium.directory.v1', protoPath: protoPathFor('directory'), identityKey },
+        {
+          caller: 'test',
+          url: platform.grpcUrls.directory,
+          packageName: 'atrium.directory.v1',
+          protoPath: protoPathFor('directory'),
+          identityKey,
+        },
         directoryV1.DIRECTORY_SERVICE_NAME,
       );
 
@@ -162,7 +210,11 @@ describe('gateway authentication against the real platform', () => {
       const forger = directory('f'.repeat(64));
       try {
         await expect(
-          forger.call('GetMember', (d, md) => d.getMember({ userid: 'admin' }, md), { corpId: 'any', userId: 'admin', roles: [SUPER_ADMIN_ROLE] }),
+          forger.call('GetMember', (d, md) => d.getMember({ userid: 'admin' }, md), {
+            corpId: 'any',
+            userId: 'admin',
+            roles: [SUPER_ADMIN_ROLE],
+          }),
         ).rejects.toMatchObject({ code: 'UNAUTHENTICATED', message: 'caller identity signature is invalid' });
       } finally {
         await forger.close();
@@ -173,18 +225,24 @@ describe('gateway authentication against the real platform', () => {
       const { Metadata } = await import('@grpc/grpc-js');
       const client = directory(platform.identityKey);
       try {
-        await expect(client.call('GetMember', (d) => d.getMember({ userid: 'admin' }, new Metadata()), { corpId: 'x', userId: 'y', roles: [] })).rejects.toMatchObject({
+        await expect(
+          client.call('GetMember', (d) => d.getMember({ userid: 'admin' }, new Metadata()), { corpId: 'x', userId: 'y', roles: [] }),
+        ).rejects.toMatchObject({
           code: 'UNAUTHENTICATED',
           message: 'caller identity is missing',
         });
         await expect(
-          client.call('GetMember', (d, md) => {
-            // Escalate the signed payload's roles without re-signing it.
-            const payload = JSON.parse(Buffer.from(String(md.get('x-atrium-identity')[0]), 'base64url').toString()) as { r: string[] };
-            payload.r = ['platform_admin'];
-            md.set('x-atrium-identity', Buffer.from(JSON.stringify(payload)).toString('base64url'));
-            return d.getMember({ userid: 'admin' }, md);
-          }, { corpId: 'x', userId: 'y', roles: [] }),
+          client.call(
+            'GetMember',
+            (d, md) => {
+              // Escalate the signed payload's roles without re-signing it.
+              const payload = JSON.parse(Buffer.from(String(md.get('x-atrium-identity')[0]), 'base64url').toString()) as { r: string[] };
+              payload.r = ['platform_admin'];
+              md.set('x-atrium-identity', Buffer.from(JSON.stringify(payload)).toString('base64url'));
+              return d.getMember({ userid: 'admin' }, md);
+            },
+            { corpId: 'x', userId: 'y', roles: [] },
+          ),
         ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
       } finally {
         await client.close();
@@ -193,23 +251,41 @@ describe('gateway authentication against the real platform', () => {
 
     it('keeps corps apart: a member of one corp is invisible from another', async () => {
       const corpC = `cove-${uniqueSuffix()}`;
-      await createCorp(platform.grpcUrls.directory, platform.identityKey, { code: corpC, name: 'Cove', adminUserid: 'carol', adminPassword: password });
+      await createCorp(platform.grpcUrls.directory, platform.identityKey, {
+        code: corpC,
+        name: 'Cove',
+        adminUserid: 'carol',
+        adminPassword: password,
+      });
       const claimsB = jwt.decode(((await login(corpB)).body as Record<string, string>).accessToken) as { corp: string };
       const claimsC = jwt.decode(((await login(corpC, 'carol')).body as Record<string, string>).accessToken) as { corp: string };
       const client = directory(platform.identityKey);
       try {
-        const own = await client.call('GetMember', (d, md) => d.getMember({ userid: 'carol' }, md), { corpId: claimsC.corp, userId: 'carol', roles: [] });
+        const own = await client.call('GetMember', (d, md) => d.getMember({ userid: 'carol' }, md), {
+          corpId: claimsC.corp,
+          userId: 'carol',
+          roles: [],
+        });
         expect(own.member).toMatchObject({ corpId: claimsC.corp, userid: 'carol' });
         await expect(
-          client.call('GetMember', (d, md) => d.getMember({ userid: 'carol' }, md), { corpId: claimsB.corp, userId: 'admin', roles: [SUPER_ADMIN_ROLE] }),
-        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
-        // Only a platform operator creates corps; a corp's own super admin cannot.
-        await expect(
-          client.call('CreateCorp', (d, md) => d.createCorp({ code: `x-${uniqueSuffix()}`, name: 'X', adminUserid: 'a', adminName: 'a', adminPassword: 'p'.repeat(10) }, md), {
+          client.call('GetMember', (d, md) => d.getMember({ userid: 'carol' }, md), {
             corpId: claimsB.corp,
             userId: 'admin',
             roles: [SUPER_ADMIN_ROLE],
           }),
+        ).rejects.toMatchObject({ code: 'NOT_FOUND' });
+        // Only a platform operator creates corps; a corp's own super admin cannot.
+        await expect(
+          client.call(
+            'CreateCorp',
+            (d, md) =>
+              d.createCorp({ code: `x-${uniqueSuffix()}`, name: 'X', adminUserid: 'a', adminName: 'a', adminPassword: 'p'.repeat(10) }, md),
+            {
+              corpId: claimsB.corp,
+              userId: 'admin',
+              roles: [SUPER_ADMIN_ROLE],
+            },
+          ),
         ).rejects.toMatchObject({ code: 'FORBIDDEN' });
       } finally {
         await client.close();
@@ -219,7 +295,9 @@ describe('gateway authentication against the real platform', () => {
 
   it('serves the OpenAPI document and explorer', async () => {
     const doc = (await (await get('/docs-json')).json()) as { paths: Record<string, unknown> };
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/me']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/api/v1/auth/login', '/api/v1/auth/refresh', '/api/v1/auth/logout', '/api/v1/me']),
+    );
     const ui = await get('/docs');
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
@@ -233,12 +311,17 @@ describe('gateway authentication against the real platform', () => {
 
   it('carries one trace from the HTTP request through gRPC and Kafka to the audit consumer', async () => {
     const traceId = 'a1b2c3d4e5f60718293a4b5c6d7e8f90';
-    const res = await post('/api/v1/auth/login', { corp: corpA, account: 'admin', password }, { traceparent: `00-${traceId}-1122334455667788-01` });
+    const res = await post(
+      '/api/v1/auth/login',
+      { corp: corpA, account: 'admin', password },
+      { traceparent: `00-${traceId}-1122334455667788-01` },
+    );
     expect(res.status).toBe(200);
     const inTrace = () => finishedSpans.getFinishedSpans().filter((s) => s.spanContext().traceId === traceId);
     const consumed = await eventually(
       inTrace,
-      (spans) => spans.some((s) => s.name === 'consume directory.events' && s.attributes['atrium.event.type'] === 'directory.member.authenticated'),
+      (spans) =>
+        spans.some((s) => s.name === 'consume directory.events' && s.attributes['atrium.event.type'] === 'directory.member.authenticated'),
       30_000,
       'the audit consumer span in the login trace',
     );

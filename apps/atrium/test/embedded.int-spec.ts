@@ -24,13 +24,22 @@ async function startEmbedded(dataDir: string, env: Record<string, string> = {}):
   child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => out, (text) => text.includes('Atrium is running') || child.exitCode !== null, 90_000, 'embedded start');
+  await eventually(
+    () => out,
+    (text) => text.includes('Atrium is running') || child.exitCode !== null,
+    90_000,
+    'embedded start',
+  );
   if (child.exitCode !== null) throw new Error(`embedded mode exited: ${out}`);
   return { child, url: `http://127.0.0.1:${port}`, stdout: () => out, exited };
 }
 
 const login = (url: string, password: string) =>
-  fetch(`${url}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ corp: 'demo', account: 'admin', password }) });
+  fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ corp: 'demo', account: 'admin', password }),
+  });
 
 /** `npm start` on a bare machine: one process, PGlite, in-process bus, data kept across restarts. */
 describe('embedded mode', () => {
@@ -38,7 +47,8 @@ describe('embedded mode', () => {
   let running: Embedded | undefined;
 
   beforeAll(() => {
-    if (!existsSync(join(dist, 'apps', 'atrium', 'src', 'main.js'))) throw new Error("dist/ is missing: run 'npm run build' (npm test does)");
+    if (!existsSync(join(dist, 'apps', 'atrium', 'src', 'main.js')))
+      throw new Error("dist/ is missing: run 'npm run build' (npm test does)");
     dataDir = mkdtempSync(join(tmpdir(), 'atrium-embedded-'));
   });
 
@@ -54,8 +64,11 @@ describe('embedded mode', () => {
     running = await startEmbedded(dataDir);
     const password = /password "([^"]+)" \(generated now/.exec(running.stdout())?.[1];
     expect(password).toBeDefined();
-    const health = (await (await fetch(`${running.url}/healthz`)).json()) as unknown;
-    expect(health).toEqual({ status: 'ok', services: { gateway: 'up', directory: 'up', messaging: 'up', approval: 'up', report: 'up', audit: 'up' } });
+    const health = await (await fetch(`${running.url}/healthz`)).json();
+    expect(health).toEqual({
+      status: 'ok',
+      services: { gateway: 'up', directory: 'up', messaging: 'up', approval: 'up', report: 'up', audit: 'up' },
+    });
     const res = await login(running.url, password!);
     expect(res.status).toBe(200);
     const { accessToken } = (await res.json()) as { accessToken: string };

@@ -9,11 +9,15 @@ const root = join(__dirname, '..', '..', '..');
 
 function runRelay(env: Record<string, string>): Promise<{ code: number | null; signal: NodeJS.Signals | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'fixtures', 'relay-once.ts')], {
-      cwd: root,
-      env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(__dirname, 'fixtures', 'relay-once.ts')],
+      {
+        cwd: root,
+        env: { ...process.env, TS_NODE_PROJECT: join(root, 'tsconfig.json'), ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -64,28 +68,44 @@ describe('outbox relay killed with SIGKILL', () => {
 
   const commitChange = (corpId: string) =>
     producer.transaction((tx) => bus.publish(tx, CorpCreated, corpId, { corpId, code: corpId, name: 'Crash Co', adminUserId: 'admin' }));
-  const seen = async (corpId: string) => consumer.query<{ event_id: string }[]>(`SELECT event_id FROM corps_seen WHERE corp_id = $1`, [corpId]);
-  const pending = async () => (await producer.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM platform_outbox WHERE published_at IS NULL`))[0].n;
+  const seen = async (corpId: string) =>
+    consumer.query<{ event_id: string }[]>(`SELECT event_id FROM corps_seen WHERE corp_id = $1`, [corpId]);
+  const pending = async () =>
+    (await producer.query<{ n: number }[]>(`SELECT count(*)::int AS n FROM platform_outbox WHERE published_at IS NULL`))[0].n;
   const relayEnv = () => ({ DATABASE_URL: producerDb.url, KAFKA_BROKERS: testInfra.kafkaBrokers().join(','), KAFKA_TOPIC_PREFIX: prefix });
 
-  it.each(['after-publish', 'before-publish'])('delivers exactly once after a SIGKILL %s', async (crash) => {
-    const corpId = `corp-${crash}-${uniqueSuffix()}`;
-    const envelope = await commitChange(corpId);
+  it.each(['after-publish', 'before-publish'])(
+    'delivers exactly once after a SIGKILL %s',
+    async (crash) => {
+      const corpId = `corp-${crash}-${uniqueSuffix()}`;
+      const envelope = await commitChange(corpId);
 
-    const killed = await runRelay({ ...relayEnv(), CRASH: crash });
-    expect(killed.signal).toBe('SIGKILL');
-    expect(await pending()).toBe(1);
+      const killed = await runRelay({ ...relayEnv(), CRASH: crash });
+      expect(killed.signal).toBe('SIGKILL');
+      expect(await pending()).toBe(1);
 
-    const restarted = await runRelay({ ...relayEnv(), CRASH: 'none' });
-    expect(restarted.output).toContain('published 1');
-    expect(restarted.code).toBe(0);
-    expect(await pending()).toBe(0);
+      const restarted = await runRelay({ ...relayEnv(), CRASH: 'none' });
+      expect(restarted.output).toContain('published 1');
+      expect(restarted.code).toBe(0);
+      expect(await pending()).toBe(0);
 
-    const copies = crash === 'after-publish' ? 2 : 1;
-    await eventually(() => raw.filter((m) => m.headers['x-atrium-event-id'] === envelope.id).length, (n) => n >= copies, 30_000, `${copies} copies in Kafka`);
-    await eventually(() => seen(corpId), (rows) => rows.length >= 1, 30_000, 'the consumer effect');
-    await new Promise((resolve) => setTimeout(resolve, 500));
-    expect(raw.filter((m) => m.headers['x-atrium-event-id'] === envelope.id)).toHaveLength(copies);
-    expect(await seen(corpId)).toEqual([{ event_id: envelope.id }]);
-  }, 120_000);
+      const copies = crash === 'after-publish' ? 2 : 1;
+      await eventually(
+        () => raw.filter((m) => m.headers['x-atrium-event-id'] === envelope.id).length,
+        (n) => n >= copies,
+        30_000,
+        `${copies} copies in Kafka`,
+      );
+      await eventually(
+        () => seen(corpId),
+        (rows) => rows.length >= 1,
+        30_000,
+        'the consumer effect',
+      );
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(raw.filter((m) => m.headers['x-atrium-event-id'] === envelope.id)).toHaveLength(copies);
+      expect(await seen(corpId)).toEqual([{ event_id: envelope.id }]);
+    },
+    120_000,
+  );
 });

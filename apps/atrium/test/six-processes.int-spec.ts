@@ -25,7 +25,8 @@ describe('six service processes on real servers', () => {
   const output: string[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(join(dist, 'services', 'gateway', 'src', 'main.js'))) throw new Error("dist/ is missing: run 'npm run build' (npm test does)");
+    if (!existsSync(join(dist, 'services', 'gateway', 'src', 'main.js')))
+      throw new Error("dist/ is missing: run 'npm run build' (npm test does)");
     platform = await startServiceProcesses({
       pgAdminUrl: testInfra.pgUrl(),
       databasePrefix: prefix,
@@ -77,14 +78,46 @@ describe('six service processes on real servers', () => {
   });
 
   it('creates a corp with the CLI, whose admin can then log in', async () => {
-    const { stdout } = await run(process.execPath, [join(dist, 'apps', 'atrium', 'src', 'cli.js'), 'corp', 'create', '--code', corp, '--name', 'Six Co', '--admin', 'boss', '--password', password], {
-      env: { ...process.env, DIRECTORY_GRPC_URL: platform.grpcUrls.directory, ATRIUM_IDENTITY_KEY: identityKey },
-    });
+    const { stdout } = await run(
+      process.execPath,
+      [
+        join(dist, 'apps', 'atrium', 'src', 'cli.js'),
+        'corp',
+        'create',
+        '--code',
+        corp,
+        '--name',
+        'Six Co',
+        '--admin',
+        'boss',
+        '--password',
+        password,
+      ],
+      {
+        env: { ...process.env, DIRECTORY_GRPC_URL: platform.grpcUrls.directory, ATRIUM_IDENTITY_KEY: identityKey },
+      },
+    );
     expect(JSON.parse(stdout)).toMatchObject({ corp: { code: corp, name: 'Six Co' }, admin: 'boss' });
     expect((await login()).status).toBe(200);
-    const again = run(process.execPath, [join(dist, 'apps', 'atrium', 'src', 'cli.js'), 'corp', 'create', '--code', corp, '--name', 'Dup', '--admin', 'x', '--password', password], {
-      env: { ...process.env, DIRECTORY_GRPC_URL: platform.grpcUrls.directory, ATRIUM_IDENTITY_KEY: identityKey },
-    });
+    const again = run(
+      process.execPath,
+      [
+        join(dist, 'apps', 'atrium', 'src', 'cli.js'),
+        'corp',
+        'create',
+        '--code',
+        corp,
+        '--name',
+        'Dup',
+        '--admin',
+        'x',
+        '--password',
+        password,
+      ],
+      {
+        env: { ...process.env, DIRECTORY_GRPC_URL: platform.grpcUrls.directory, ATRIUM_IDENTITY_KEY: identityKey },
+      },
+    );
     await expect(again).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('ALREADY_EXISTS') });
   });
 

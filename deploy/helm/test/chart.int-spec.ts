@@ -318,22 +318,25 @@ let workDir = '';
 let overridesFile = '';
 const rendered: Record<'default' | 'overrides' | 'production', K8sObject[]> = { default: [], overrides: [], production: [] };
 
-beforeAll(() => {
-  helm = execFileSync(join(ROOT, 'scripts', 'tools', 'ensure-helm'), [], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  }).trim();
-  expect(helm).toMatch(/\/\.tools\/bin\/helm$/);
+beforeAll(
+  () => {
+    helm = execFileSync(join(ROOT, 'scripts', 'tools', 'ensure-helm'), [], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
+    expect(helm).toMatch(/\/\.tools\/bin\/helm$/);
 
-  workDir = mkdtempSync(join(tmpdir(), 'atrium-chart-'));
-  overridesFile = join(workDir, 'overrides.yaml');
-  writeFileSync(overridesFile, OVERRIDES);
+    workDir = mkdtempSync(join(tmpdir(), 'atrium-chart-'));
+    overridesFile = join(workDir, 'overrides.yaml');
+    writeFileSync(overridesFile, OVERRIDES);
 
-  rendered.default = render();
-  rendered.overrides = render(['-f', overridesFile]);
-  rendered.production = render(['-f', PRODUCTION_VALUES]);
-}, 10 * 60 * 1000);
+    rendered.default = render();
+    rendered.overrides = render(['-f', overridesFile]);
+    rendered.production = render(['-f', PRODUCTION_VALUES]);
+  },
+  10 * 60 * 1000,
+);
 
 afterAll(() => {
   if (workDir) rmSync(workDir, { recursive: true, force: true });
@@ -388,7 +391,7 @@ describe.each(['default', 'overrides', 'production'] as const)('rendered with %s
     expect(containers).toHaveLength(1);
     return containers[0];
   };
-  const podLabels = (d: IDeployment): Labels => (d.spec?.template.metadata?.labels ?? {});
+  const podLabels = (d: IDeployment): Labels => d.spec?.template.metadata?.labels ?? {};
 
   it('renders objects, each valid against its Kubernetes schema', () => {
     expect(objects().length).toBeGreaterThan(30);
@@ -402,7 +405,9 @@ describe.each(['default', 'overrides', 'production'] as const)('rendered with %s
   });
 
   it('has exactly six Deployments, one per service, all from one image', () => {
-    const names = deployments().map((d) => d.metadata?.name).sort();
+    const names = deployments()
+      .map((d) => d.metadata?.name)
+      .sort();
     expect(names).toEqual(SERVICES.map((s) => `${RELEASE}-${s}`).sort());
     const images = new Set(deployments().map((d) => d.spec?.template.spec?.containers[0].image));
     expect(images.size).toBe(1);
@@ -546,7 +551,7 @@ describe.each(['default', 'overrides', 'production'] as const)('rendered with %s
     const services = ofKind<IService>(objects(), 'Service');
     expect(services).toHaveLength(SERVICES.length);
     for (const svc of services) {
-      const selector = (svc.spec?.selector ?? {});
+      const selector = svc.spec?.selector ?? {};
       expect(Object.keys(selector).length).toBeGreaterThan(0);
       const matched = deployments().filter((d) => selectorMatches({ matchLabels: selector }, podLabels(d)));
       expect(matched).toHaveLength(1);
@@ -807,7 +812,10 @@ describe('k8s/ prerequisite examples', () => {
     const kafka = objects.filter((o) => o.kind === 'Kafka');
     expect(kafka).toHaveLength(1);
     expect((kafka[0] as unknown as { spec: { zookeeper?: unknown } }).spec.zookeeper).toBeUndefined();
-    const topics = objects.filter((o) => o.kind === 'KafkaTopic').map((o) => o.metadata.name).sort();
+    const topics = objects
+      .filter((o) => o.kind === 'KafkaTopic')
+      .map((o) => o.metadata.name)
+      .sort();
     const domains = ['directory.events', 'messaging.messages', 'approval.events', 'report.events', 'audit.events'];
     expect(topics).toEqual([...domains, ...domains.map((t) => `${t}.dlq`)].sort());
   });

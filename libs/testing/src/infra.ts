@@ -67,7 +67,12 @@ export function freePort(): Promise<number> {
 }
 
 /** Polls until the predicate holds; fails with the last value seen, never silently. */
-export async function eventually<T>(read: () => Promise<T> | T, accept: (value: T) => boolean, timeoutMs = 15_000, label = 'condition'): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T> | T,
+  accept: (value: T) => boolean,
+  timeoutMs = 15_000,
+  label = 'condition',
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T | undefined;
   while (Date.now() < deadline) {

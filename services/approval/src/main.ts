@@ -3,4 +3,8 @@ import { serviceMain } from '@atrium/platform';
 import { loadApprovalConfig } from './config';
 import { approvalService } from './approval.service-definition';
 
-void serviceMain('approval', () => loadApprovalConfig(), () => approvalService());
+void serviceMain(
+  'approval',
+  () => loadApprovalConfig(),
+  () => approvalService(),
+);

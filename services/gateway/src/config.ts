@@ -2,7 +2,11 @@ import { env, loadServiceConfig, platformEnvSchema } from '@atrium/platform';
 import { z } from 'zod';
 
 const positiveInt = (fallback: number, what: string) =>
-  z.coerce.number({ message: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`).default(fallback);
+  z.coerce
+    .number({ message: `expected ${what}` })
+    .int(`expected ${what}`)
+    .positive(`expected ${what}`)
+    .default(fallback);
 
 export const gatewayEnvSchema = platformEnvSchema.extend({
   /** The public port; HTTP_PORT is accepted too, PORT wins (what PaaS and embedded mode set). */
@@ -15,7 +19,10 @@ export const gatewayEnvSchema = platformEnvSchema.extend({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: positiveInt(5, 'a positive count'),
   LOGIN_MAX_FAILURES_PER_IP: positiveInt(50, 'a positive count'),
   LOGIN_FAILURE_WINDOW_SECONDS: positiveInt(900, 'a positive number of seconds'),
-  TRUST_PROXY: z.enum(['true', 'false'], { message: 'expected true or false' }).default('false').transform((v) => v === 'true'),
+  TRUST_PROXY: z
+    .enum(['true', 'false'], { message: 'expected true or false' })
+    .default('false')
+    .transform((v) => v === 'true'),
   DIRECTORY_GRPC_URL: env.hostPort(),
   MESSAGING_GRPC_URL: env.hostPort(),
   APPROVAL_GRPC_URL: env.hostPort(),

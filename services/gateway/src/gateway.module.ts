@@ -26,9 +26,18 @@ export class GatewayModule implements OnModuleDestroy {
         {
           provide: AccessTokens,
           useFactory: () =>
-            new AccessTokens({ secret: config.JWT_SECRET, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS }),
+            new AccessTokens({
+              secret: config.JWT_SECRET,
+              issuer: config.JWT_ISSUER,
+              audience: config.JWT_AUDIENCE,
+              ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+            }),
         },
-        { provide: SessionRevocations, inject: [KV_STORE], useFactory: (kv: KvStore) => new SessionRevocations(kv, config.ACCESS_TOKEN_TTL_SECONDS) },
+        {
+          provide: SessionRevocations,
+          inject: [KV_STORE],
+          useFactory: (kv: KvStore) => new SessionRevocations(kv, config.ACCESS_TOKEN_TTL_SECONDS),
+        },
         {
           provide: LoginThrottle,
           inject: [KV_STORE],

@@ -3,4 +3,8 @@ import { serviceMain } from '@atrium/platform';
 import { loadGatewayConfig } from './config';
 import { gatewayService } from './gateway.service-definition';
 
-void serviceMain('gateway', () => loadGatewayConfig(), (config) => gatewayService(config));
+void serviceMain(
+  'gateway',
+  () => loadGatewayConfig(),
+  (config) => gatewayService(config),
+);

@@ -3,4 +3,8 @@ import { serviceMain } from '@atrium/platform';
 import { loadMessagingConfig } from './config';
 import { messagingService } from './messaging.service-definition';
 
-void serviceMain('messaging', () => loadMessagingConfig(), () => messagingService());
+void serviceMain(
+  'messaging',
+  () => loadMessagingConfig(),
+  () => messagingService(),
+);

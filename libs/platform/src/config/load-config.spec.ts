@@ -53,10 +53,14 @@ describe('service configuration', () => {
       'KAFKA_BROKERS is missing: expected host:port of the Kafka brokers when ATRIUM_EVENT_BUS=kafka',
       'REDIS_URL is missing: expected redis://host:port when ATRIUM_PUBSUB=redis',
     ]);
-    expect(loadServiceConfig(platformEnvSchema, { ...rest, ATRIUM_EVENT_BUS: 'inprocess', ATRIUM_PUBSUB: 'inprocess' }).ATRIUM_EVENT_BUS).toBe('inprocess');
+    expect(
+      loadServiceConfig(platformEnvSchema, { ...rest, ATRIUM_EVENT_BUS: 'inprocess', ATRIUM_PUBSUB: 'inprocess' }).ATRIUM_EVENT_BUS,
+    ).toBe('inprocess');
   });
 
   it('refuses a malformed broker list', () => {
-    expect(problems({ ...valid, KAFKA_BROKERS: 'kafka-0' })).toEqual(['KAFKA_BROKERS="kafka-0" is invalid: expected a comma-separated list of host:port Kafka brokers']);
+    expect(problems({ ...valid, KAFKA_BROKERS: 'kafka-0' })).toEqual([
+      'KAFKA_BROKERS="kafka-0" is invalid: expected a comma-separated list of host:port Kafka brokers',
+    ]);
   });
 });

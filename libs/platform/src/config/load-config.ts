@@ -12,10 +12,7 @@ export class ConfigError extends Error {
  * reported at once, each naming the variable and what is expected, so an operator fixes a bad
  * deployment in one round.
  */
-export function loadConfig<S extends z.ZodObject<z.ZodRawShape>>(
-  schema: S,
-  env: NodeJS.ProcessEnv = process.env,
-): z.infer<S> {
+export function loadConfig<S extends z.ZodObject<z.ZodRawShape>>(schema: S, env: NodeJS.ProcessEnv = process.env): z.infer<S> {
   const raw: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const value = env[key];
@@ -48,23 +45,27 @@ export const env = {
     return fallback === undefined ? base : base.default(fallback);
   },
   url: (protocols: string[]) =>
-    z
-      .string({ message: `expected a URL (${protocols.join(', ')})` })
-      .refine((value) => {
+    z.string({ message: `expected a URL (${protocols.join(', ')})` }).refine(
+      (value) => {
         try {
           return protocols.includes(new URL(value).protocol.replace(/:$/, ''));
         } catch {
           return false;
         }
-      }, `expected a URL with scheme ${protocols.join(' or ')}`),
+      },
+      `expected a URL with scheme ${protocols.join(' or ')}`,
+    ),
   hostPort: () =>
-    z
-      .string({ message: 'expected host:port' })
-      .regex(/^[A-Za-z0-9_.-]+:\d{1,5}$/, 'expected host:port, e.g. directory:50051'),
+    z.string({ message: 'expected host:port' }).regex(/^[A-Za-z0-9_.-]+:\d{1,5}$/, 'expected host:port, e.g. directory:50051'),
   brokers: () =>
     z
       .string({ message: 'expected a comma-separated list of host:port Kafka brokers' })
-      .transform((value) => value.split(',').map((broker) => broker.trim()).filter(Boolean))
+      .transform((value) =>
+        value
+          .split(',')
+          .map((broker) => broker.trim())
+          .filter(Boolean),
+      )
       .refine(
         (list) => list.length > 0 && list.every((b) => /^[A-Za-z0-9_.-]+:\d{1,5}$/.test(b)),
         'expected a comma-separated list of host:port Kafka brokers',
@@ -79,7 +80,10 @@ export const env = {
 };
 
 /** Loads a service's schema (an extension of the platform's) and applies the cross-field rules. */
-export function loadServiceConfig<S extends z.ZodObject<z.ZodRawShape>>(schema: S, environment: NodeJS.ProcessEnv = process.env): z.infer<S> {
+export function loadServiceConfig<S extends z.ZodObject<z.ZodRawShape>>(
+  schema: S,
+  environment: NodeJS.ProcessEnv = process.env,
+): z.infer<S> {
   const config = loadConfig(schema, environment) as z.infer<S> & {
     ATRIUM_EVENT_BUS?: string;
     KAFKA_BROKERS?: string[];

@@ -12,7 +12,10 @@ export const platformEnvSchema = z.object({
   ATRIUM_EVENT_BUS: z.enum(['kafka', 'inprocess']).default('kafka'),
   ATRIUM_PUBSUB: z.enum(['redis', 'inprocess']).default('redis'),
   KAFKA_BROKERS: env.brokers().optional(),
-  KAFKA_TOPIC_PREFIX: z.string().regex(/^[a-z0-9._-]*$/, 'expected lowercase letters, digits, ".", "_" or "-"').default(''),
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._-]*$/, 'expected lowercase letters, digits, ".", "_" or "-"')
+    .default(''),
   REDIS_URL: env.url(['redis', 'rediss']).optional(),
   ATRIUM_IDENTITY_KEY: env.secret(32),
   LOG_LEVEL: env.logLevel(),

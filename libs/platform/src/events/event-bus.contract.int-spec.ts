@@ -77,14 +77,20 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     });
 
     const effects = async (stream: string) =>
-      consumerDs.query<{ event_id: string; n: number }[]>(`SELECT event_id, n FROM effects WHERE stream = $1 ORDER BY handled_at`, [stream]);
+      consumerDs.query<{ event_id: string; n: number }[]>(`SELECT event_id, n FROM effects WHERE stream = $1 ORDER BY handled_at`, [
+        stream,
+      ]);
 
     const publish = (stream: string, n: number, failTimes = 0) =>
       producerDs.transaction((tx) => producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes }));
 
     const collectDeadLetters = async (): Promise<ReceivedMessage[]> => {
       const received: ReceivedMessage[] = [];
-      const subscription = await broker.subscribe({ groupId: `dlq-reader-${uniqueSuffix()}`, topics: ['contract.events.dlq'], handle: async (m) => void received.push(m) });
+      const subscription = await broker.subscribe({
+        groupId: `dlq-reader-${uniqueSuffix()}`,
+        topics: ['contract.events.dlq'],
+        handle: async (m) => void received.push(m),
+      });
       afterAllStops.push(() => subscription.stop());
       return received;
     };
@@ -96,7 +102,12 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     it('delivers an event committed with its change exactly once', async () => {
       const stream = `once-${uniqueSuffix()}`;
       const envelope = await publish(stream, 1);
-      const rows = await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'delivery');
+      const rows = await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'delivery',
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       expect(await effects(stream)).toEqual([{ event_id: envelope.id, n: 1 }]);
       expect(rows[0].event_id).toBe(envelope.id);
@@ -111,38 +122,66 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
         }),
       ).rejects.toThrow('abort');
       await publish(stream, 2);
-      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the committed event');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the committed event',
+      );
       expect((await effects(stream)).map((r) => r.n)).toEqual([2]);
     });
 
     it('applies a redelivered event once (inbox dedupe)', async () => {
       const stream = `dup-${uniqueSuffix()}`;
       const envelope = await publish(stream, 1);
-      await eventually(() => effects(stream), (r) => r.length === 1, 30_000, 'first delivery');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length === 1,
+        30_000,
+        'first delivery',
+      );
       // As if the relay crashed after the broker acked but before it marked the row published.
       await producerDs.query(`UPDATE platform_outbox SET published_at = NULL WHERE event_id = $1`, [envelope.id]);
       await eventually(
-        async () => await producerDs.query<{ published_at: Date | null }[]>(`SELECT published_at FROM platform_outbox WHERE event_id = $1`, [envelope.id]),
+        async () =>
+          await producerDs.query<{ published_at: Date | null }[]>(`SELECT published_at FROM platform_outbox WHERE event_id = $1`, [
+            envelope.id,
+          ]),
         (r) => r[0]?.published_at !== null,
         30_000,
         'republish',
       );
       await publish(stream, 2);
-      await eventually(() => effects(stream), (r) => r.length >= 2, 30_000, 'the later event');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 2,
+        30_000,
+        'the later event',
+      );
       expect((await effects(stream)).map((r) => r.n)).toEqual([1, 2]);
     });
 
     it('keeps the order of events that share a key', async () => {
       const stream = `order-${uniqueSuffix()}`;
       for (let n = 1; n <= 20; n++) await publish(stream, n);
-      await eventually(() => effects(stream), (r) => r.length >= 20, 30_000, '20 events');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 20,
+        30_000,
+        '20 events',
+      );
       expect((await effects(stream)).map((r) => r.n)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
     it('retries a failing handler and commits once it succeeds', async () => {
       const stream = `transient-${uniqueSuffix()}`;
       const envelope = await publish(stream, 1, 2);
-      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'eventual success');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'eventual success',
+      );
       expect(attempts.get(envelope.id)).toBe(3);
       expect((await effects(stream)).length).toBe(1);
     });
@@ -152,9 +191,19 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       const stream = `poison-${uniqueSuffix()}`;
       const poison = await publish(stream, 1, 99);
       await publish(stream, 2);
-      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the event after the poison one');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the event after the poison one',
+      );
       expect((await effects(stream)).map((r) => r.n)).toEqual([2]);
-      const letter = await eventually(() => deadLetters.find((m) => m.headers['x-atrium-event-id'] === poison.id), Boolean, 30_000, 'dead letter');
+      const letter = await eventually(
+        () => deadLetters.find((m) => m.headers['x-atrium-event-id'] === poison.id),
+        Boolean,
+        30_000,
+        'dead letter',
+      );
       expect(letter?.headers[DLQ_HEADERS.reason]).toBe('handler_failed');
       expect(letter?.headers[DLQ_HEADERS.error]).toBe('planned failure 3');
       expect(letter?.headers[DLQ_HEADERS.attempts]).toBe('3');
@@ -164,9 +213,16 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     it('dead-letters a malformed event without retrying it and without blocking the partition', async () => {
       const deadLetters = await collectDeadLetters();
       const stream = `malformed-${uniqueSuffix()}`;
-      await broker.publish([{ topic: 'contract.events', key: stream, value: '{"not":"an envelope"', headers: { 'x-test-marker': stream } }]);
+      await broker.publish([
+        { topic: 'contract.events', key: stream, value: '{"not":"an envelope"', headers: { 'x-test-marker': stream } },
+      ]);
       await publish(stream, 7);
-      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'the valid event after the malformed one');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the valid event after the malformed one',
+      );
       const letter = await eventually(() => deadLetters.find((m) => m.headers['x-test-marker'] === stream), Boolean, 30_000, 'dead letter');
       expect(letter?.headers[DLQ_HEADERS.reason]).toBe('invalid');
       expect(letter?.value).toBe('{"not":"an envelope"');
@@ -179,7 +235,12 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
         await publish(stream, 1);
         return trace.getActiveSpan()?.spanContext().traceId;
       });
-      await eventually(() => effects(stream), (r) => r.length >= 1, 30_000, 'delivery');
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'delivery',
+      );
       const consumerSpan = await eventually(
         () => spans.getFinishedSpans().find((s) => s.name === 'consume contract.events' && s.spanContext().traceId === traceId),
         Boolean,

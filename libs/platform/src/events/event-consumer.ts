@@ -53,36 +53,46 @@ export class EventConsumer {
 
   private async process(options: ConsumeOptions, message: ReceivedMessage): Promise<void> {
     const parent = extractTraceContext(message.headers);
-    await inSpan(this.service, `consume ${message.topic}`, SpanKind.CONSUMER, async (span) => {
-      span.setAttribute('messaging.destination.name', message.topic);
-      span.setAttribute('messaging.consumer.group.name', options.groupId);
-      let decoded: ReturnType<typeof decodeEvent>;
-      try {
-        decoded = decodeEvent(message.value, options.events);
-      } catch (error) {
-        if (!(error instanceof EventValidationError)) throw error;
-        // Other consumers of a shared topic may accept event types this one ignores.
-        if (error.kind === 'unknown') return;
-        await this.deadLetter(options, message, error, 'invalid', 1);
-        return;
-      }
-      span.setAttribute('atrium.event.type', decoded.envelope.type);
-      span.setAttribute('atrium.event.id', decoded.envelope.id);
-      const maxAttempts = options.maxAttempts ?? 5;
-      for (let attempt = 1; ; attempt++) {
+    await inSpan(
+      this.service,
+      `consume ${message.topic}`,
+      SpanKind.CONSUMER,
+      async (span) => {
+        span.setAttribute('messaging.destination.name', message.topic);
+        span.setAttribute('messaging.consumer.group.name', options.groupId);
+        let decoded: ReturnType<typeof decodeEvent>;
         try {
-          await this.handleOnce(options, decoded.envelope, decoded.definition, message.topic);
-          return;
+          decoded = decodeEvent(message.value, options.events);
         } catch (error) {
-          if (attempt >= maxAttempts) {
-            await this.deadLetter(options, message, error as Error, 'handler_failed', attempt);
-            return;
-          }
-          this.logger.warn({ err: error, attempt, eventId: decoded.envelope.id, group: options.groupId }, 'event handler failed; retrying');
-          await new Promise((resolve) => setTimeout(resolve, (options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1)));
+          if (!(error instanceof EventValidationError)) throw error;
+          // Other consumers of a shared topic may accept event types this one ignores.
+          if (error.kind === 'unknown') return;
+          await this.deadLetter(options, message, error, 'invalid', 1);
+          return;
         }
-      }
-    }, parent, { 'messaging.system': 'kafka' });
+        span.setAttribute('atrium.event.type', decoded.envelope.type);
+        span.setAttribute('atrium.event.id', decoded.envelope.id);
+        const maxAttempts = options.maxAttempts ?? 5;
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this.handleOnce(options, decoded.envelope, decoded.definition, message.topic);
+            return;
+          } catch (error) {
+            if (attempt >= maxAttempts) {
+              await this.deadLetter(options, message, error as Error, 'handler_failed', attempt);
+              return;
+            }
+            this.logger.warn(
+              { err: error, attempt, eventId: decoded.envelope.id, group: options.groupId },
+              'event handler failed; retrying',
+            );
+            await new Promise((resolve) => setTimeout(resolve, (options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1)));
+          }
+        }
+      },
+      parent,
+      { 'messaging.system': 'kafka' },
+    );
   }
 
   private async handleOnce(options: ConsumeOptions, envelope: EventEnvelope, definition: EventDefinition, topic: string): Promise<void> {
@@ -97,7 +107,13 @@ export class EventConsumer {
     });
   }
 
-  private async deadLetter(options: ConsumeOptions, message: ReceivedMessage, error: Error, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    options: ConsumeOptions,
+    message: ReceivedMessage,
+    error: Error,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     this.logger.error({ err: error, group: options.groupId, topic: message.topic, offset: message.offset, reason }, 'event dead-lettered');
     await this.broker.publish([
       {

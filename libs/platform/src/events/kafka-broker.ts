@@ -28,7 +28,10 @@ export class KafkaBroker implements MessageBroker {
       logLevel: logLevel.WARN,
       // kafkajs retries transient broker states itself (a coordinator loading, a rebalance); its
       // chatter goes to our JSON log at debug level, our own code logs what it gives up on.
-      logCreator: () => ({ namespace, log, label }) => options.logger?.debug({ kafkajs: namespace, ...log }, `kafkajs ${label}: ${log.message}`),
+      logCreator:
+        () =>
+        ({ namespace, log, label }) =>
+          options.logger?.debug({ kafkajs: namespace, ...log }, `kafkajs ${label}: ${log.message}`),
       retry: { retries: 8, initialRetryTime: 100, maxRetryTime: 5_000 },
     });
   }
@@ -159,7 +162,12 @@ export class KafkaBroker implements MessageBroker {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([...this.consumers].map(async (c) => { await c.stop(); await c.disconnect(); }));
+    await Promise.allSettled(
+      [...this.consumers].map(async (c) => {
+        await c.stop();
+        await c.disconnect();
+      }),
+    );
     this.consumers.clear();
     const [producer, admin] = await Promise.allSettled([this.producer, this.admin]);
     if (producer.status === 'fulfilled' && producer.value) await producer.value.disconnect();

@@ -121,7 +121,9 @@ export class OutboxRelay {
 
   /** Rows committed but not yet published (exported as a metric). */
   async pending(): Promise<number> {
-    const [{ count }] = await this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM platform_outbox WHERE published_at IS NULL`);
+    const [{ count }] = await this.dataSource.query<{ count: number }[]>(
+      `SELECT count(*)::int AS count FROM platform_outbox WHERE published_at IS NULL`,
+    );
     return count;
   }
 }

@@ -1,10 +1,4 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  Injectable,
-  NestInterceptor,
-  SetMetadata,
-} from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { Metadata } from '@grpc/grpc-js';
 import { GrpcOptions, Transport } from '@nestjs/microservices';
@@ -61,13 +55,19 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
     const rpc = `${context.getClass().name}.${context.getHandler().name}`;
     return new Observable((subscriber) => {
       const run = () =>
-        inSpan(this.service, `grpc ${rpc}`, SpanKind.SERVER, async () => {
-          // Nest handlers here return promises or single-value observables.
-          const result = await new Promise<unknown>((resolve, reject) => {
-            next.handle().subscribe({ next: resolve, error: reject });
-          });
-          return result;
-        }, parent);
+        inSpan(
+          this.service,
+          `grpc ${rpc}`,
+          SpanKind.SERVER,
+          async () => {
+            // Nest handlers here return promises or single-value observables.
+            const result = await new Promise<unknown>((resolve, reject) => {
+              next.handle().subscribe({ next: resolve, error: reject });
+            });
+            return result;
+          },
+          parent,
+        );
       (identity ? RequestContext.run(identity, run) : run()).then(
         (value) => {
           subscriber.next(value);

@@ -32,7 +32,12 @@ export class RedisKvStore implements KvStore {
   async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlMs: number }> {
     const full = this.prefix + key;
     // NX: the window is fixed at the first increment, later ones do not extend it.
-    const results = await this.redis.multi().incr(full).pexpire(full, windowSeconds * 1000, 'NX').pttl(full).exec();
+    const results = await this.redis
+      .multi()
+      .incr(full)
+      .pexpire(full, windowSeconds * 1000, 'NX')
+      .pttl(full)
+      .exec();
     if (!results) throw new Error('redis transaction aborted');
     const [[incrError, count], , [ttlError, ttl]] = results;
     const failure = incrError ?? ttlError;

@@ -25,7 +25,12 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       await b.subscribe(channel, (m) => second.push(m));
       for (let i = 0; i < 10; i++) await b.publish(channel, `m${i}`);
       const expected = Array.from({ length: 10 }, (_, i) => `m${i}`);
-      await eventually(() => [first.length, second.length], ([x, y]) => x === 10 && y === 10, 15_000, 'both subscribers');
+      await eventually(
+        () => [first.length, second.length],
+        ([x, y]) => x === 10 && y === 10,
+        15_000,
+        'both subscribers',
+      );
       expect(first).toEqual(expected);
       expect(second).toEqual(expected);
     });
@@ -37,7 +42,12 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       await a.subscribe(mine, (m) => got.push(m));
       await b.publish(other, 'not for you');
       await b.publish(mine, 'for you');
-      await eventually(() => got.length, (n) => n >= 1, 15_000, 'delivery');
+      await eventually(
+        () => got.length,
+        (n) => n >= 1,
+        15_000,
+        'delivery',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(got).toEqual(['for you']);
     });
@@ -49,10 +59,20 @@ function pubSubContract(adapter: string, make: () => PubSub) {
       const unsubscribe = await a.subscribe(channel, (m) => gone.push(m));
       await a.subscribe(channel, (m) => stays.push(m));
       await b.publish(channel, 'one');
-      await eventually(() => gone.length + stays.length, (n) => n === 2, 15_000, 'first delivery');
+      await eventually(
+        () => gone.length + stays.length,
+        (n) => n === 2,
+        15_000,
+        'first delivery',
+      );
       await unsubscribe();
       await b.publish(channel, 'two');
-      await eventually(() => stays.length, (n) => n === 2, 15_000, 'second delivery');
+      await eventually(
+        () => stays.length,
+        (n) => n === 2,
+        15_000,
+        'second delivery',
+      );
       await new Promise((resolve) => setTimeout(resolve, 100));
       expect(gone).toEqual(['one']);
       expect(stays).toEqual(['one', 'two']);
@@ -85,7 +105,12 @@ function kvContract(adapter: string, make: () => KvStore) {
     it('forgets a counter when its window ends', async () => {
       const key = `counter:${uniqueSuffix()}`;
       await kv.increment(key, 1);
-      await eventually(() => kv.peek(key), (v) => v.count === 0, 3_000, 'expiry');
+      await eventually(
+        () => kv.peek(key),
+        (v) => v.count === 0,
+        3_000,
+        'expiry',
+      );
       expect((await kv.increment(key, 1)).count).toBe(1);
     });
 
@@ -93,7 +118,12 @@ function kvContract(adapter: string, make: () => KvStore) {
       const key = `value:${uniqueSuffix()}`;
       await kv.set(key, 'v', 1);
       expect(await kv.get(key)).toBe('v');
-      await eventually(() => kv.get(key), (v) => v === undefined, 3_000, 'expiry');
+      await eventually(
+        () => kv.get(key),
+        (v) => v === undefined,
+        3_000,
+        'expiry',
+      );
       await kv.set(key, 'w', 60);
       await kv.delete(key);
       expect(await kv.get(key)).toBeUndefined();

@@ -43,8 +43,14 @@ export async function createInfrastructure(options: InfrastructureOptions): Prom
       ? new KafkaBroker({ clientId: `atrium-${service}`, brokers: config.KAFKA_BROKERS ?? [], prefix: config.KAFKA_TOPIC_PREFIX, logger })
       : new InProcessBroker());
   const onRedisError = (error: Error) => logger.warn({ err: error }, 'redis connection error');
-  const pubsub = options.pubsub ?? (config.ATRIUM_PUBSUB === 'redis' ? new RedisPubSub(config.REDIS_URL ?? '', '', onRedisError) : new InProcessPubSub());
-  const kv = options.kv ?? (config.ATRIUM_PUBSUB === 'redis' ? new RedisKvStore(config.REDIS_URL ?? '', `atrium:${service}:`, onRedisError) : new InMemoryKvStore());
+  const pubsub =
+    options.pubsub ??
+    (config.ATRIUM_PUBSUB === 'redis' ? new RedisPubSub(config.REDIS_URL ?? '', '', onRedisError) : new InProcessPubSub());
+  const kv =
+    options.kv ??
+    (config.ATRIUM_PUBSUB === 'redis'
+      ? new RedisKvStore(config.REDIS_URL ?? '', `atrium:${service}:`, onRedisError)
+      : new InMemoryKvStore());
   const bus = new EventBus(service, dataSource, broker, logger, options.relay);
   const metrics = new Registry();
   metrics.setDefaultLabels({ service });

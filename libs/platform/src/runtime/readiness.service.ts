@@ -24,7 +24,10 @@ export class ReadinessService {
 
   async check(): Promise<ReadinessReport> {
     const [database, broker, pubsub] = await Promise.all([
-      withTimeout(this.infra.dataSource.query('SELECT 1').then(() => true), 2_000),
+      withTimeout(
+        this.infra.dataSource.query('SELECT 1').then(() => true),
+        2_000,
+      ),
       withTimeout(this.infra.broker.ping(), 2_000),
       withTimeout(this.infra.pubsub.ping(), 2_000),
     ]);

@@ -7,7 +7,11 @@ import { ServiceDefinition, startService } from './service-runner';
  * The body of every service's main.ts: validate the environment (a bad value stops the process
  * with a message naming it), telemetry first, then the service; SIGTERM drains and exits 0.
  */
-export async function serviceMain<C extends PlatformEnv>(name: string, loadConfig: () => C, define: (config: C) => ServiceDefinition): Promise<void> {
+export async function serviceMain<C extends PlatformEnv>(
+  name: string,
+  loadConfig: () => C,
+  define: (config: C) => ServiceDefinition,
+): Promise<void> {
   let config: C;
   try {
     config = loadConfig();

@@ -57,9 +57,12 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
   app.useGlobalFilters(new PlatformErrorFilter(infra.logger));
   if (definition.grpc) {
     app.useGlobalInterceptors(new GrpcIdentityInterceptor(definition.name, infra.identityKey, app.get(Reflector)));
-    app.connectMicroservice(grpcServerOptions(definition.grpc.packageName, definition.grpc.protoPath, options.grpcPort, options.host ?? '0.0.0.0'), {
-      inheritAppConfig: true,
-    });
+    app.connectMicroservice(
+      grpcServerOptions(definition.grpc.packageName, definition.grpc.protoPath, options.grpcPort, options.host ?? '0.0.0.0'),
+      {
+        inheritAppConfig: true,
+      },
+    );
   }
   await definition.configureHttp?.(app, infra);
   await app.startAllMicroservices();

@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CorpCreated } from '@atrium/contracts';
-import { EVENT_BUS, EventBus, PLATFORM_ADMIN_ROLE, requireRole, SUPER_ADMIN_ROLE, TRANSACTIONS, TransactionRunner, ValidationError, CallerIdentity } from '@atrium/platform';
+import {
+  EVENT_BUS,
+  EventBus,
+  PLATFORM_ADMIN_ROLE,
+  requireRole,
+  SUPER_ADMIN_ROLE,
+  TRANSACTIONS,
+  TransactionRunner,
+  ValidationError,
+  CallerIdentity,
+} from '@atrium/platform';
 import { MemberEntity } from '../members/member.entity';
 import { MembersRepository } from '../members/members.repository';
 import { PasswordHasher } from '../members/password-hasher';
@@ -34,7 +44,8 @@ export class CorpsService {
     if (!CORP_CODE.test(input.code)) {
       throw new ValidationError('code must be 2-32 lowercase letters, digits or "-", starting with a letter or digit', { field: 'code' });
     }
-    if (input.name.trim().length < 1 || input.name.length > 64) throw new ValidationError('name must be 1-64 characters', { field: 'name' });
+    if (input.name.trim().length < 1 || input.name.length > 64)
+      throw new ValidationError('name must be 1-64 characters', { field: 'name' });
     validateUserid(input.adminUserid, 'adminUserid');
     if (input.adminPassword.length < 8 || input.adminPassword.length > 128) {
       throw new ValidationError('adminPassword must be 8-128 characters', { field: 'adminPassword' });

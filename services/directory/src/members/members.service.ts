@@ -1,6 +1,16 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { MemberAuthenticated } from '@atrium/contracts';
-import { CallerIdentity, DomainError, EVENT_BUS, EventBus, NotFoundError, requireRole, SERVICE_ROLE, TRANSACTIONS, TransactionRunner } from '@atrium/platform';
+import {
+  CallerIdentity,
+  DomainError,
+  EVENT_BUS,
+  EventBus,
+  NotFoundError,
+  requireRole,
+  SERVICE_ROLE,
+  TRANSACTIONS,
+  TransactionRunner,
+} from '@atrium/platform';
 import { CorpEntity } from '../corps/corp.entity';
 import { CorpsRepository } from '../corps/corps.repository';
 import { MemberEntity } from './member.entity';
@@ -39,7 +49,10 @@ export class MembersService {
       throw new DomainError('INVALID_CREDENTIALS', 'wrong corp, account or password');
     }
     if (member.status !== 'active') {
-      throw new DomainError('ACCOUNT_DISABLED', member.status === 'offboarded' ? 'this account has left the corp' : 'this account is disabled');
+      throw new DomainError(
+        'ACCOUNT_DISABLED',
+        member.status === 'offboarded' ? 'this account has left the corp' : 'this account is disabled',
+      );
     }
     await this.transactions.run((tx) =>
       this.bus.publish(tx, MemberAuthenticated, corp.id, { corpId: corp.id, userId: member.userid, clientIp: input.clientIp || undefined }),

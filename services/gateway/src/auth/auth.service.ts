@@ -52,7 +52,9 @@ export class AuthService {
     await this.throttle.recordSuccess(corp, account, clientIp);
     const member = authenticated.member;
     if (!member) throw new DomainError('INTERNAL', 'directory answered without a member');
-    return this.transactions.run((tx) => this.startSession(tx, { corpId: member.corpId, userId: member.userid, roles: member.roles }, randomUUID()));
+    return this.transactions.run((tx) =>
+      this.startSession(tx, { corpId: member.corpId, userId: member.userid, roles: member.roles }, randomUUID()),
+    );
   }
 
   /**
@@ -77,7 +79,10 @@ export class AuthService {
           sessionId: row.familyId,
           reason: 'refresh_token_reused',
         });
-        return { error: new DomainError('REFRESH_TOKEN_REUSED', 'refresh token was already used; the session has been revoked'), revoke: row.familyId };
+        return {
+          error: new DomainError('REFRESH_TOKEN_REUSED', 'refresh token was already used; the session has been revoked'),
+          revoke: row.familyId,
+        };
       }
       if (row.status === 'revoked') return { error: new DomainError('UNAUTHENTICATED', 'session has been revoked') };
       if (row.expiresAt.getTime() <= Date.now()) return { error: new DomainError('TOKEN_EXPIRED', 'refresh token has expired') };
@@ -100,12 +105,17 @@ export class AuthService {
 
   /** A member disabled or offboarded since login gets no new access token. */
   private async assertStillActive(owner: SessionOwner): Promise<void> {
-    const { member } = await this.clients.directory.call('GetMember', (directory, metadata) => directory.getMember({ userid: owner.userId }, metadata), {
-      corpId: owner.corpId,
-      userId: owner.userId,
-      roles: owner.roles,
-    });
-    if (!member || member.status !== directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE) throw new DomainError('ACCOUNT_DISABLED', 'this account can no longer sign in');
+    const { member } = await this.clients.directory.call(
+      'GetMember',
+      (directory, metadata) => directory.getMember({ userid: owner.userId }, metadata),
+      {
+        corpId: owner.corpId,
+        userId: owner.userId,
+        roles: owner.roles,
+      },
+    );
+    if (!member || member.status !== directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE)
+      throw new DomainError('ACCOUNT_DISABLED', 'this account can no longer sign in');
   }
 
   private async startSession(tx: Tx, owner: SessionOwner, familyId: string): Promise<TokenPair> {

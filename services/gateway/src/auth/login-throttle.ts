@@ -36,7 +36,10 @@ export class LoginThrottle {
 
   async recordFailure(corp: string, account: string, ip: string): Promise<void> {
     const keys = this.keys(corp, account, ip);
-    await Promise.all([this.kv.increment(keys.account, this.settings.windowSeconds), this.kv.increment(keys.ip, this.settings.windowSeconds)]);
+    await Promise.all([
+      this.kv.increment(keys.account, this.settings.windowSeconds),
+      this.kv.increment(keys.ip, this.settings.windowSeconds),
+    ]);
   }
 
   async recordSuccess(corp: string, account: string, ip: string): Promise<void> {

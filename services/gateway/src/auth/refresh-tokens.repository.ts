@@ -35,16 +35,18 @@ export class RefreshTokensRepository {
   /** Locks the row: two concurrent refreshes of one token cannot both rotate it. */
   async findForUpdate(tx: Tx, id: string): Promise<RefreshTokenRow | undefined> {
     const [row] = await tx.query<DbRow[]>(`SELECT * FROM refresh_tokens WHERE id = $1 FOR UPDATE`, [id]);
-    return row && {
-      id: row.id,
-      familyId: row.family_id,
-      corpId: row.corp_id,
-      userId: row.user_id,
-      roles: row.roles,
-      secretHash: row.secret_hash,
-      status: row.status,
-      expiresAt: row.expires_at,
-    };
+    return (
+      row && {
+        id: row.id,
+        familyId: row.family_id,
+        corpId: row.corp_id,
+        userId: row.user_id,
+        roles: row.roles,
+        secretHash: row.secret_hash,
+        status: row.status,
+        expiresAt: row.expires_at,
+      }
+    );
   }
 
   async markRotated(tx: Tx, id: string): Promise<void> {

@@ -17,7 +17,11 @@ export function httpTelemetry(registry: Registry) {
   });
   return (req: Request, res: Response, next: NextFunction): void => {
     const parent = extractTraceContext(req.headers as Record<string, string>);
-    const span = tracer('gateway').startSpan(`HTTP ${req.method}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } }, parent);
+    const span = tracer('gateway').startSpan(
+      `HTTP ${req.method}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'url.path': req.path } },
+      parent,
+    );
     const started = process.hrtime.bigint();
     res.on('finish', () => {
       const route = (req.route as { path?: string } | undefined)?.path ?? 'unmatched';

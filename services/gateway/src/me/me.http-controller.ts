@@ -29,8 +29,16 @@ export class MeHttpController {
   @ApiOkResponse({ type: MeResponse })
   @ApiResponse({ status: 401, type: ErrorResponse })
   async me(@Caller() caller: AccessTokenClaims): Promise<MeResponse> {
-    const { member } = await this.clients.directory.call('GetMember', (directory, metadata) => directory.getMember({ userid: caller.userId }, metadata));
+    const { member } = await this.clients.directory.call('GetMember', (directory, metadata) =>
+      directory.getMember({ userid: caller.userId }, metadata),
+    );
     if (!member) throw new DomainError('NOT_FOUND', 'member not found');
-    return { corpId: member.corpId, userid: member.userid, name: member.name, status: STATUS[member.status] ?? 'unspecified', roles: member.roles };
+    return {
+      corpId: member.corpId,
+      userid: member.userid,
+      name: member.name,
+      status: STATUS[member.status] ?? 'unspecified',
+      roles: member.roles,
+    };
   }
 }

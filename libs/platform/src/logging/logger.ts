@@ -9,21 +9,24 @@ export type AppLogger = Logger;
  * JSON logs. Every line carries the trace id and the caller's corp and user when there is one,
  * so one grep by trace id follows a request across services.
  */
-export function createLogger(service: string, level = 'info'): AppLogger {
-  return pino({
-    level,
-    base: { service },
-    timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    mixin() {
-      const caller = RequestContext.current();
-      return {
-        traceId: currentTraceId(),
-        corpId: caller?.corpId,
-        userId: caller?.userId,
-      };
+export function createLogger(service: string, level = 'info', destination?: pino.DestinationStream): AppLogger {
+  return pino(
+    {
+      level,
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+      mixin() {
+        const caller = RequestContext.current();
+        return {
+          traceId: currentTraceId(),
+          corpId: caller?.corpId,
+          userId: caller?.userId,
+        };
+      },
     },
-  });
+    destination ?? pino.destination(1),
+  );
 }
 
 /** Adapts pino to Nest's logger interface so framework messages are JSON too. */

@@ -92,6 +92,20 @@ async function withCpu<T extends PhaseResult>(context: BenchContext, phase: () =
     cpu.platform_cpu_pct = round((100 * (after.platformSeconds - before.platformSeconds)) / seconds, 0);
   }
   cpu.loadgen_cpu_pct = round((100 * (after.generatorSeconds - before.generatorSeconds)) / seconds, 0);
+  if (
+    before.hostBusySeconds !== undefined &&
+    after.hostBusySeconds !== undefined &&
+    before.platformSeconds !== undefined &&
+    after.platformSeconds !== undefined
+  ) {
+    // Everything else the machine ran meanwhile: well above zero means the numbers were taken on a busy machine.
+    const others =
+      after.hostBusySeconds -
+      before.hostBusySeconds -
+      (after.platformSeconds - before.platformSeconds) -
+      (after.generatorSeconds - before.generatorSeconds);
+    cpu.other_cpu_pct = round(Math.max(0, (100 * others) / seconds), 0);
+  }
   context.log(
     `  cpu: ${Object.entries(cpu)
       .map(([key, value]) => `${key}=${String(value)}`)
@@ -245,7 +259,7 @@ async function phases(context: BenchContext, errors: ErrorTally): Promise<void> 
     const client = new HttpClient(context.target.url, 16);
     try {
       context.log(`logins: open loop at ${settings.loginOpenLoopRate} logins/s, ${seconds} s`);
-      const { result } = await withCpu(context, () =>
+      const { result, cpu } = await withCpu(context, () =>
         openLoop({
           ratePerSecond: settings.loginOpenLoopRate,
           durationMs: settings.durationMs,
@@ -259,6 +273,7 @@ async function phases(context: BenchContext, errors: ErrorTally): Promise<void> 
         rate: settings.loginOpenLoopRate,
         duration_s: seconds,
         ...saturationCheck(context, 'login', settings.loginOpenLoopRate, loginsPerSecond),
+        ...cpu,
       });
     } finally {
       client.close();

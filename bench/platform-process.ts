@@ -1,9 +1,10 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { readProcessCpuSeconds, readProcessMemory } from './proc';
 
 /**
  * The platform under test, in embedded mode, in its own child process: the benchmark process is
@@ -55,49 +56,6 @@ export function freePort(host = HOST): Promise<number> {
       server.close(() => resolvePort(address.port));
     });
   });
-}
-
-/** VmRSS and VmHWM from /proc/<pid>/status, in MiB; undefined where there is no /proc. */
-export function readProcessMemory(pid: number): { rssMiB: number; peakRssMiB: number } | undefined {
-  let status: string;
-  try {
-    status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  const kib = (field: string) => {
-    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
-    return match ? Number(match[1]) : undefined;
-  };
-  const rss = kib('VmRSS');
-  const peak = kib('VmHWM');
-  if (rss === undefined) return undefined;
-  return { rssMiB: rss / 1024, peakRssMiB: (peak ?? rss) / 1024 };
-}
-
-let clockTicks: number | undefined;
-
-/** utime + stime of every thread of the process, from /proc/<pid>/stat; undefined where there is no /proc. */
-export function readProcessCpuSeconds(pid: number): number | undefined {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) may hold spaces and parentheses: count fields after its last ')'.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const utime = Number(fields[11]); // field 14
-  const stime = Number(fields[12]); // field 15
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) return undefined;
-  if (clockTicks === undefined) {
-    try {
-      clockTicks = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-    } catch {
-      clockTicks = 100;
-    }
-  }
-  return (utime + stime) / clockTicks;
 }
 
 const delay = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));

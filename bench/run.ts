@@ -1,5 +1,6 @@
 import { gatewayBench } from './gateway.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
+import { readHostBusySeconds } from './proc';
 import { round } from './stats';
 import { BenchContext, BenchModule, BenchTarget, MetricExtras } from './types';
 
@@ -106,7 +107,11 @@ async function main(): Promise<number> {
     const started = platform;
     const cpu = () => {
       const own = process.cpuUsage();
-      return { platformSeconds: started?.cpuSeconds(), generatorSeconds: (own.user + own.system) / 1e6 };
+      return {
+        platformSeconds: started?.cpuSeconds(),
+        generatorSeconds: (own.user + own.system) / 1e6,
+        hostBusySeconds: readHostBusySeconds(),
+      };
     };
     const context: BenchContext = { target, quick: args.quick, emit, log, cpu };
     log(`bench ${args.name}${args.quick ? ' (quick)' : ''}`);

@@ -27,6 +27,8 @@ export interface BenchContext {
 export interface CpuSample {
   platformSeconds?: number;
   generatorSeconds: number;
+  /** Busy time of the whole machine (all cores): what is neither platform nor generator is someone else. */
+  hostBusySeconds?: number;
 }
 
 export interface BenchOutcome {

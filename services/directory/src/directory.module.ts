@@ -1,14 +1,61 @@
 import { Module } from '@nestjs/common';
+import { AdminScopesGrpcController } from './admin/admin-scopes.grpc-controller';
+import { AdminScopesRepository } from './admin/admin-scopes.repository';
+import { AdminScopesService } from './admin/admin-scopes.service';
+import { ExternalContactsGrpcController } from './contacts/external-contacts.grpc-controller';
+import { ExternalContactsRepository } from './contacts/external-contacts.repository';
+import { ExternalContactsService } from './contacts/external-contacts.service';
 import { CorpsGrpcController } from './corps/corps.grpc-controller';
 import { CorpsRepository } from './corps/corps.repository';
 import { CorpsService } from './corps/corps.service';
+import { DepartmentsGrpcController } from './departments/departments.grpc-controller';
+import { DepartmentsRepository } from './departments/departments.repository';
+import { DepartmentsService } from './departments/departments.service';
 import { MembersGrpcController } from './members/members.grpc-controller';
 import { MembersRepository } from './members/members.repository';
 import { MembersService } from './members/members.service';
 import { PasswordHasher } from './members/password-hasher';
+import { OffboardingGrpcController } from './offboarding/offboarding.grpc-controller';
+import { OffboardingService } from './offboarding/offboarding.service';
+import { TransferRecordsRepository } from './offboarding/transfer-records.repository';
+import { TransfersConsumer } from './offboarding/transfers.consumer';
+import { OrgQueriesGrpcController } from './recipients/org-queries.grpc-controller';
+import { OrgQueriesService } from './recipients/org-queries.service';
+import { RecipientsRepository } from './recipients/recipients.repository';
+import { TagsGrpcController } from './tags/tags.grpc-controller';
+import { TagsRepository } from './tags/tags.repository';
+import { TagsService } from './tags/tags.service';
 
 @Module({
-  controllers: [CorpsGrpcController, MembersGrpcController],
-  providers: [CorpsService, MembersService, CorpsRepository, MembersRepository, PasswordHasher],
+  controllers: [
+    CorpsGrpcController,
+    DepartmentsGrpcController,
+    MembersGrpcController,
+    OrgQueriesGrpcController,
+    AdminScopesGrpcController,
+    TagsGrpcController,
+    ExternalContactsGrpcController,
+    OffboardingGrpcController,
+  ],
+  providers: [
+    CorpsService,
+    CorpsRepository,
+    DepartmentsService,
+    DepartmentsRepository,
+    MembersService,
+    MembersRepository,
+    PasswordHasher,
+    OrgQueriesService,
+    RecipientsRepository,
+    AdminScopesService,
+    AdminScopesRepository,
+    TagsService,
+    TagsRepository,
+    ExternalContactsService,
+    ExternalContactsRepository,
+    OffboardingService,
+    TransferRecordsRepository,
+    TransfersConsumer,
+  ],
 })
 export class DirectoryModule {}

@@ -21,7 +21,13 @@ export function grpcStatusFor(code: ErrorCode): GrpcStatus {
     case 'CONFLICT':
       return GrpcStatus.ABORTED;
     case 'PRECONDITION_FAILED':
+    case 'DEPARTMENT_NOT_EMPTY':
+    case 'DEPARTMENT_CYCLE':
+    case 'DEPARTMENT_TOO_DEEP':
+    case 'MEMBER_OFFBOARDED':
       return GrpcStatus.FAILED_PRECONDITION;
+    case 'LIMIT_EXCEEDED':
+      return GrpcStatus.RESOURCE_EXHAUSTED;
     case 'RATE_LIMITED':
       return GrpcStatus.RESOURCE_EXHAUSTED;
     case 'UNAVAILABLE':

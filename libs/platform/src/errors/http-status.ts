@@ -20,6 +20,12 @@ export function httpStatusFor(code: ErrorCode): number {
       return 409;
     case 'PRECONDITION_FAILED':
       return 412;
+    case 'DEPARTMENT_NOT_EMPTY':
+    case 'DEPARTMENT_CYCLE':
+    case 'DEPARTMENT_TOO_DEEP':
+    case 'LIMIT_EXCEEDED':
+    case 'MEMBER_OFFBOARDED':
+      return 409;
     case 'RATE_LIMITED':
       return 429;
     case 'UNAVAILABLE':

@@ -40,7 +40,7 @@ export class GrpcServiceClient<T extends object> {
         package: [options.packageName, 'grpc.health.v1'],
         protoPath: [options.protoPath, HEALTH_PROTO],
         credentials: credentials.createInsecure(),
-        loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, defaults: true, oneofs: true },
+        loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: Number, defaults: true, oneofs: true },
       },
     });
     this.service = this.client.getService<T>(serviceName);

@@ -27,7 +27,7 @@ export function grpcServerOptions(packageName: string, protoPath: string, port: 
       gracefulShutdown: true,
       package: [packageName, 'grpc.health.v1'],
       protoPath: [protoPath, HEALTH_PROTO],
-      loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: String, defaults: true, oneofs: true },
+      loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: Number, defaults: true, oneofs: true },
     },
   };
 }

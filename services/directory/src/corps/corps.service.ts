@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CorpCreated } from '@atrium/contracts';
 import {
+  CallerIdentity,
   EVENT_BUS,
   EventBus,
   PLATFORM_ADMIN_ROLE,
@@ -9,13 +10,12 @@ import {
   TRANSACTIONS,
   TransactionRunner,
   ValidationError,
-  CallerIdentity,
 } from '@atrium/platform';
-import { MemberEntity } from '../members/member.entity';
+import { AdminScopesRepository } from '../admin/admin-scopes.repository';
+import { Corp, Member } from '../members/member';
+import { validatePassword, validateText, validateUserid } from '../members/member-rules';
 import { MembersRepository } from '../members/members.repository';
 import { PasswordHasher } from '../members/password-hasher';
-import { validateUserid } from '../members/member-rules';
-import { CorpEntity } from './corp.entity';
 import { CorpsRepository } from './corps.repository';
 
 export interface CreateCorpInput {
@@ -35,37 +35,46 @@ export class CorpsService {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly corps: CorpsRepository,
     private readonly members: MembersRepository,
+    private readonly scopes: AdminScopesRepository,
     private readonly hasher: PasswordHasher,
   ) {}
 
   /** A corp is born with its root department (id 1) and a super admin who can log in. */
-  async createCorp(caller: CallerIdentity, input: CreateCorpInput): Promise<{ corp: CorpEntity; admin: MemberEntity }> {
+  async createCorp(caller: CallerIdentity, input: CreateCorpInput): Promise<{ corp: Corp; admin: Member }> {
     requireRole(caller, PLATFORM_ADMIN_ROLE);
     if (!CORP_CODE.test(input.code)) {
       throw new ValidationError('code must be 2-32 lowercase letters, digits or "-", starting with a letter or digit', { field: 'code' });
     }
-    if (input.name.trim().length < 1 || input.name.length > 64)
-      throw new ValidationError('name must be 1-64 characters', { field: 'name' });
-    validateUserid(input.adminUserid, 'adminUserid');
-    if (input.adminPassword.length < 8 || input.adminPassword.length > 128) {
-      throw new ValidationError('adminPassword must be 8-128 characters', { field: 'adminPassword' });
-    }
-    const passwordHash = await this.hasher.hash(input.adminPassword);
+    const name = validateText(input.name, 'name', 64, true);
+    const adminUserid = validateUserid(input.adminUserid, 'adminUserid');
+    const passwordHash = await this.hasher.hash(validatePassword(input.adminPassword));
     return this.transactions.run(async (tx) => {
-      const corp = await this.corps.insert(tx, { code: input.code, name: input.name.trim() });
+      const corp = await this.corps.insert(tx, { code: input.code, name });
       await this.corps.insertRootDepartment(tx, corp.id, corp.name);
-      const admin = await this.members.insert(
-        tx,
-        Object.assign(new MemberEntity(), {
-          corpId: corp.id,
-          userid: input.adminUserid,
-          name: input.adminName.trim() || input.adminUserid,
-          passwordHash,
-          status: 'active',
-          roles: [SUPER_ADMIN_ROLE],
-          mainDepartment: 1,
-        }),
-      );
+      const admin: Member = {
+        corpId: corp.id,
+        userid: adminUserid,
+        name: input.adminName.trim() || adminUserid,
+        status: 'active',
+        roles: [SUPER_ADMIN_ROLE],
+        alias: '',
+        nameEn: '',
+        position: '',
+        mobile: '',
+        email: '',
+        telephone: '',
+        gender: 0,
+        avatar: '',
+        employeeNo: '',
+        address: '',
+        extattrs: [],
+        departments: [{ departmentId: 1, isLeader: false, order: 0 }],
+        mainDepartment: 1,
+        directLeaders: [],
+        passwordHash,
+      };
+      await this.members.insert(tx, admin);
+      await this.scopes.upsert(tx, corp.id, { userid: admin.userid, role: 'super_admin', departmentIds: [], permissions: [] });
       await this.bus.publish(tx, CorpCreated, corp.id, { corpId: corp.id, code: corp.code, name: corp.name, adminUserId: admin.userid });
       return { corp, admin };
     });

@@ -23,12 +23,56 @@ export interface Corp {
   name: string;
 }
 
+export interface MemberDepartment {
+  departmentId: number;
+  isLeader: boolean;
+  order: number;
+}
+
+export interface ExtAttr {
+  name: string;
+  /** "text" or "url". */
+  type: string;
+  value: string;
+}
+
 export interface Member {
   corpId: string;
   userid: string;
   name: string;
   status: MemberStatus;
   roles: string[];
+  alias: string;
+  nameEn: string;
+  position: string;
+  mobile: string;
+  email: string;
+  telephone: string;
+  /** 0 unset, 1 male, 2 female (WeCom's values). */
+  gender: number;
+  avatar: string;
+  employeeNo: string;
+  address: string;
+  extattrs: ExtAttr[];
+  departments: MemberDepartment[];
+  mainDepartment: number;
+  directLeaders: string[];
+}
+
+export interface Department {
+  id: number;
+  /** 0 for the root. */
+  parentId: number;
+  name: string;
+  nameEn: string;
+  order: number;
+  leaders: string[];
+  /** Ids from the root down to this department. */
+  path: number[];
+}
+
+export interface StringList {
+  values: string[];
 }
 
 export interface CreateCorpRequest {
@@ -57,6 +101,117 @@ export interface AuthenticateMemberResponse {
   member?: Member | undefined;
 }
 
+export interface CreateDepartmentRequest {
+  /** 0: allocate the next free id. */
+  id: number;
+  parentId: number;
+  name: string;
+  nameEn: string;
+  order?: number | undefined;
+  leaders: string[];
+}
+
+export interface UpdateDepartmentRequest {
+  id: number;
+  name?: string | undefined;
+  nameEn?: string | undefined;
+  parentId?: number | undefined;
+  order?: number | undefined;
+  leaders?: StringList | undefined;
+}
+
+export interface MoveDepartmentRequest {
+  id: number;
+  parentId: number;
+  /** Place it right after this sibling; 0: first among its new siblings. */
+  afterId: number;
+}
+
+export interface DeleteDepartmentRequest {
+  id: number;
+}
+
+export interface DeleteDepartmentResponse {
+}
+
+export interface GetDepartmentRequest {
+  id: number;
+}
+
+export interface ListDepartmentsRequest {
+  id: number;
+  directOnly: boolean;
+}
+
+export interface ListDepartmentsResponse {
+  departments: Department[];
+}
+
+export interface MemberInput {
+  userid: string;
+  name: string;
+  alias: string;
+  nameEn: string;
+  position: string;
+  mobile: string;
+  email: string;
+  telephone: string;
+  gender: number;
+  avatar: string;
+  employeeNo: string;
+  address: string;
+  extattrs: ExtAttr[];
+  departments: MemberDepartment[];
+  mainDepartment: number;
+  directLeaders: string[];
+  /** Initial password (optional: a member without one signs in once an admin sets it). */
+  password: string;
+  /** false creates the member disabled. */
+  enabled?: boolean | undefined;
+}
+
+export interface CreateMemberRequest {
+  member?: MemberInput | undefined;
+}
+
+export interface MemberPatch {
+  name?: string | undefined;
+  alias?: string | undefined;
+  nameEn?: string | undefined;
+  position?: string | undefined;
+  mobile?: string | undefined;
+  email?: string | undefined;
+  telephone?: string | undefined;
+  gender?: number | undefined;
+  avatar?: string | undefined;
+  employeeNo?: string | undefined;
+  address?:
+    | string
+    | undefined;
+  /** Replaces all custom attributes when set. */
+  extattrs?:
+    | ExtAttrList
+    | undefined;
+  /** Replaces all departments when set. */
+  departments?: MemberDepartmentList | undefined;
+  mainDepartment?: number | undefined;
+  directLeaders?: StringList | undefined;
+  password?: string | undefined;
+}
+
+export interface ExtAttrList {
+  values: ExtAttr[];
+}
+
+export interface MemberDepartmentList {
+  values: MemberDepartment[];
+}
+
+export interface UpdateMemberRequest {
+  userid: string;
+  patch?: MemberPatch | undefined;
+}
+
 export interface GetMemberRequest {
   userid: string;
 }
@@ -65,9 +220,268 @@ export interface GetMemberResponse {
   member?: Member | undefined;
 }
 
+export interface BatchGetMembersRequest {
+  userids: string[];
+}
+
+export interface BatchGetMembersResponse {
+  members: Member[];
+  notFound: string[];
+}
+
+export interface DeleteMembersRequest {
+  userids: string[];
+}
+
+export interface DeleteMembersResponse {
+  deleted: number;
+}
+
+export interface ListMembersRequest {
+  departmentId: number;
+  /** Include the members of every sub-department. */
+  recursive: boolean;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListMembersResponse {
+  members: Member[];
+  nextPageToken: string;
+}
+
+export interface SetMemberEnabledRequest {
+  userid: string;
+  enabled: boolean;
+}
+
+export interface OffboardMemberRequest {
+  userid: string;
+  successorUserid: string;
+}
+
+export interface TransferRecord {
+  id: string;
+  userid: string;
+  successorUserid: string;
+  /** external_contacts, department_heads, groups, approvals, report_reviews */
+  resourceType: string;
+  /** pending, done, failed */
+  status: string;
+  transferred: number;
+  detail: string;
+  updatedAt: string;
+}
+
+export interface OffboardMemberResponse {
+  member?: Member | undefined;
+  transfers: TransferRecord[];
+}
+
+export interface ListTransferRecordsRequest {
+  userid: string;
+}
+
+export interface ListTransferRecordsResponse {
+  transfers: TransferRecord[];
+}
+
+export interface ResolveRecipientsRequest {
+  userids: string[];
+  /** Departments with their whole subtree. */
+  departmentIds: number[];
+  /** Departments without their sub-departments. */
+  directDepartmentIds: number[];
+  tagIds: number[];
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ResolveRecipientsResponse {
+  userids: string[];
+  nextPageToken: string;
+  invalidUserids: string[];
+  invalidDepartmentIds: number[];
+  invalidTagIds: number[];
+  total: number;
+}
+
+export interface GetManagerChainRequest {
+  userid: string;
+  levels: number;
+}
+
+export interface GetManagerChainResponse {
+  /** levels[0] are the member's direct leaders, levels[1] theirs, … */
+  levels: StringList[];
+}
+
+export interface GetDepartmentHeadsRequest {
+  userid: string;
+  level: number;
+}
+
+export interface GetDepartmentHeadsResponse {
+  departmentId: number;
+  leaders: string[];
+}
+
+export interface CheckAdminScopeRequest {
+  /** The member whose power is checked; empty: the caller. */
+  userid: string;
+  departmentIds: number[];
+  /** manage_members, manage_departments, view, manage_security */
+  permission: string;
+}
+
+export interface CheckAdminScopeResponse {
+  allowed: boolean;
+  /** The first department outside the scope when not allowed. */
+  deniedDepartmentId: number;
+}
+
+export interface SearchMembersRequest {
+  query: string;
+  limit: number;
+}
+
+export interface SearchHit {
+  member?:
+    | Member
+    | undefined;
+  /** exact, prefix, fuzzy */
+  match: string;
+  /** Which field matched: userid, name, alias, name_en, mobile, email, pinyin, pinyin_initials */
+  field: string;
+}
+
+export interface SearchMembersResponse {
+  hits: SearchHit[];
+}
+
+export interface Tag {
+  id: number;
+  name: string;
+  userids: string[];
+  departmentIds: number[];
+}
+
+export interface CreateTagRequest {
+  name: string;
+  id: number;
+}
+
+export interface SetTagTargetsRequest {
+  id: number;
+  userids: string[];
+  departmentIds: number[];
+}
+
+export interface ListTagsRequest {
+}
+
+export interface ListTagsResponse {
+  tags: Tag[];
+}
+
+export interface AdminScope {
+  userid: string;
+  /** super_admin or sub_admin */
+  role: string;
+  departmentIds: number[];
+  permissions: string[];
+}
+
+export interface SetAdminScopeRequest {
+  scope?: AdminScope | undefined;
+}
+
+export interface RemoveAdminScopeRequest {
+  userid: string;
+}
+
+export interface RemoveAdminScopeResponse {
+}
+
+export interface ListAdminScopesRequest {
+}
+
+export interface ListAdminScopesResponse {
+  scopes: AdminScope[];
+}
+
+export interface ExternalContact {
+  id: string;
+  ownerUserid: string;
+  name: string;
+  company: string;
+  mobile: string;
+  email: string;
+  notes: string;
+  tags: string[];
+}
+
+export interface CreateExternalContactRequest {
+  contact?: ExternalContact | undefined;
+}
+
+export interface ListExternalContactsRequest {
+  ownerUserid: string;
+}
+
+export interface ListExternalContactsResponse {
+  contacts: ExternalContact[];
+}
+
+export interface CreateDepartmentResponse {
+  department?: Department | undefined;
+}
+
+export interface UpdateDepartmentResponse {
+  department?: Department | undefined;
+}
+
+export interface MoveDepartmentResponse {
+  department?: Department | undefined;
+}
+
+export interface GetDepartmentResponse {
+  department?: Department | undefined;
+}
+
+export interface CreateMemberResponse {
+  member?: Member | undefined;
+}
+
+export interface UpdateMemberResponse {
+  member?: Member | undefined;
+}
+
+export interface SetMemberEnabledResponse {
+  member?: Member | undefined;
+}
+
+export interface CreateTagResponse {
+  tag?: Tag | undefined;
+}
+
+export interface SetTagTargetsResponse {
+  tag?: Tag | undefined;
+}
+
+export interface SetAdminScopeResponse {
+  scope?: AdminScope | undefined;
+}
+
+export interface CreateExternalContactResponse {
+  contact?: ExternalContact | undefined;
+}
+
 /**
- * The organisation directory: corps (tenants), their members and credentials.
- * Every call carries the caller's identity in signed metadata (see libs/platform/src/grpc).
+ * The organisation directory: corps (tenants), the department tree, members, tags, admin scopes,
+ * external contacts, offboarding. Every call carries the caller's identity in signed metadata
+ * (see libs/platform/src/grpc) and is scoped to the caller's corp; writes check the caller's
+ * admin scope.
  */
 
 export interface DirectoryServiceClient {
@@ -79,14 +493,104 @@ export interface DirectoryServiceClient {
 
   authenticateMember(request: AuthenticateMemberRequest, metadata?: Metadata): Observable<AuthenticateMemberResponse>;
 
-  /** Reads one member of the caller's corp. */
+  /** Departments. */
+
+  createDepartment(request: CreateDepartmentRequest, metadata?: Metadata): Observable<CreateDepartmentResponse>;
+
+  updateDepartment(request: UpdateDepartmentRequest, metadata?: Metadata): Observable<UpdateDepartmentResponse>;
+
+  /** Re-parents and re-orders in one step (the drag-and-drop of an org builder). */
+
+  moveDepartment(request: MoveDepartmentRequest, metadata?: Metadata): Observable<MoveDepartmentResponse>;
+
+  deleteDepartment(request: DeleteDepartmentRequest, metadata?: Metadata): Observable<DeleteDepartmentResponse>;
+
+  getDepartment(request: GetDepartmentRequest, metadata?: Metadata): Observable<GetDepartmentResponse>;
+
+  /** A department and, unless `direct_only`, its whole subtree; the root when id is 0. */
+
+  listDepartments(request: ListDepartmentsRequest, metadata?: Metadata): Observable<ListDepartmentsResponse>;
+
+  /** Members. */
+
+  createMember(request: CreateMemberRequest, metadata?: Metadata): Observable<CreateMemberResponse>;
+
+  updateMember(request: UpdateMemberRequest, metadata?: Metadata): Observable<UpdateMemberResponse>;
 
   getMember(request: GetMemberRequest, metadata?: Metadata): Observable<GetMemberResponse>;
+
+  batchGetMembers(request: BatchGetMembersRequest, metadata?: Metadata): Observable<BatchGetMembersResponse>;
+
+  deleteMembers(request: DeleteMembersRequest, metadata?: Metadata): Observable<DeleteMembersResponse>;
+
+  listMembers(request: ListMembersRequest, metadata?: Metadata): Observable<ListMembersResponse>;
+
+  /** Disables or re-enables a member (an offboarded member cannot be re-enabled). */
+
+  setMemberEnabled(request: SetMemberEnabledRequest, metadata?: Metadata): Observable<SetMemberEnabledResponse>;
+
+  /** Offboards a member now and hands what they own to a successor. */
+
+  offboardMember(request: OffboardMemberRequest, metadata?: Metadata): Observable<OffboardMemberResponse>;
+
+  listTransferRecords(
+    request: ListTransferRecordsRequest,
+    metadata?: Metadata,
+  ): Observable<ListTransferRecordsResponse>;
+
+  /**
+   * Questions the other services ask.
+   * Distinct active member ids for users + departments (with or without subtrees) + tags, paged.
+   */
+
+  resolveRecipients(request: ResolveRecipientsRequest, metadata?: Metadata): Observable<ResolveRecipientsResponse>;
+
+  /** Direct leaders, their leaders, … up to `levels` (the chain approvals walk). */
+
+  getManagerChain(request: GetManagerChainRequest, metadata?: Metadata): Observable<GetManagerChainResponse>;
+
+  /** Heads of the department `level` steps above the member's main department (0: that department). */
+
+  getDepartmentHeads(request: GetDepartmentHeadsRequest, metadata?: Metadata): Observable<GetDepartmentHeadsResponse>;
+
+  checkAdminScope(request: CheckAdminScopeRequest, metadata?: Metadata): Observable<CheckAdminScopeResponse>;
+
+  searchMembers(request: SearchMembersRequest, metadata?: Metadata): Observable<SearchMembersResponse>;
+
+  /** Tags. */
+
+  createTag(request: CreateTagRequest, metadata?: Metadata): Observable<CreateTagResponse>;
+
+  setTagTargets(request: SetTagTargetsRequest, metadata?: Metadata): Observable<SetTagTargetsResponse>;
+
+  listTags(request: ListTagsRequest, metadata?: Metadata): Observable<ListTagsResponse>;
+
+  /** Admin scopes (super admins only). */
+
+  setAdminScope(request: SetAdminScopeRequest, metadata?: Metadata): Observable<SetAdminScopeResponse>;
+
+  removeAdminScope(request: RemoveAdminScopeRequest, metadata?: Metadata): Observable<RemoveAdminScopeResponse>;
+
+  listAdminScopes(request: ListAdminScopesRequest, metadata?: Metadata): Observable<ListAdminScopesResponse>;
+
+  /** External contacts (customers a member owns). */
+
+  createExternalContact(
+    request: CreateExternalContactRequest,
+    metadata?: Metadata,
+  ): Observable<CreateExternalContactResponse>;
+
+  listExternalContacts(
+    request: ListExternalContactsRequest,
+    metadata?: Metadata,
+  ): Observable<ListExternalContactsResponse>;
 }
 
 /**
- * The organisation directory: corps (tenants), their members and credentials.
- * Every call carries the caller's identity in signed metadata (see libs/platform/src/grpc).
+ * The organisation directory: corps (tenants), the department tree, members, tags, admin scopes,
+ * external contacts, offboarding. Every call carries the caller's identity in signed metadata
+ * (see libs/platform/src/grpc) and is scoped to the caller's corp; writes check the caller's
+ * admin scope.
  */
 
 export interface DirectoryServiceController {
@@ -104,17 +608,208 @@ export interface DirectoryServiceController {
     metadata?: Metadata,
   ): Promise<AuthenticateMemberResponse> | Observable<AuthenticateMemberResponse> | AuthenticateMemberResponse;
 
-  /** Reads one member of the caller's corp. */
+  /** Departments. */
+
+  createDepartment(
+    request: CreateDepartmentRequest,
+    metadata?: Metadata,
+  ): Promise<CreateDepartmentResponse> | Observable<CreateDepartmentResponse> | CreateDepartmentResponse;
+
+  updateDepartment(
+    request: UpdateDepartmentRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateDepartmentResponse> | Observable<UpdateDepartmentResponse> | UpdateDepartmentResponse;
+
+  /** Re-parents and re-orders in one step (the drag-and-drop of an org builder). */
+
+  moveDepartment(
+    request: MoveDepartmentRequest,
+    metadata?: Metadata,
+  ): Promise<MoveDepartmentResponse> | Observable<MoveDepartmentResponse> | MoveDepartmentResponse;
+
+  deleteDepartment(
+    request: DeleteDepartmentRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteDepartmentResponse> | Observable<DeleteDepartmentResponse> | DeleteDepartmentResponse;
+
+  getDepartment(
+    request: GetDepartmentRequest,
+    metadata?: Metadata,
+  ): Promise<GetDepartmentResponse> | Observable<GetDepartmentResponse> | GetDepartmentResponse;
+
+  /** A department and, unless `direct_only`, its whole subtree; the root when id is 0. */
+
+  listDepartments(
+    request: ListDepartmentsRequest,
+    metadata?: Metadata,
+  ): Promise<ListDepartmentsResponse> | Observable<ListDepartmentsResponse> | ListDepartmentsResponse;
+
+  /** Members. */
+
+  createMember(
+    request: CreateMemberRequest,
+    metadata?: Metadata,
+  ): Promise<CreateMemberResponse> | Observable<CreateMemberResponse> | CreateMemberResponse;
+
+  updateMember(
+    request: UpdateMemberRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateMemberResponse> | Observable<UpdateMemberResponse> | UpdateMemberResponse;
 
   getMember(
     request: GetMemberRequest,
     metadata?: Metadata,
   ): Promise<GetMemberResponse> | Observable<GetMemberResponse> | GetMemberResponse;
+
+  batchGetMembers(
+    request: BatchGetMembersRequest,
+    metadata?: Metadata,
+  ): Promise<BatchGetMembersResponse> | Observable<BatchGetMembersResponse> | BatchGetMembersResponse;
+
+  deleteMembers(
+    request: DeleteMembersRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteMembersResponse> | Observable<DeleteMembersResponse> | DeleteMembersResponse;
+
+  listMembers(
+    request: ListMembersRequest,
+    metadata?: Metadata,
+  ): Promise<ListMembersResponse> | Observable<ListMembersResponse> | ListMembersResponse;
+
+  /** Disables or re-enables a member (an offboarded member cannot be re-enabled). */
+
+  setMemberEnabled(
+    request: SetMemberEnabledRequest,
+    metadata?: Metadata,
+  ): Promise<SetMemberEnabledResponse> | Observable<SetMemberEnabledResponse> | SetMemberEnabledResponse;
+
+  /** Offboards a member now and hands what they own to a successor. */
+
+  offboardMember(
+    request: OffboardMemberRequest,
+    metadata?: Metadata,
+  ): Promise<OffboardMemberResponse> | Observable<OffboardMemberResponse> | OffboardMemberResponse;
+
+  listTransferRecords(
+    request: ListTransferRecordsRequest,
+    metadata?: Metadata,
+  ): Promise<ListTransferRecordsResponse> | Observable<ListTransferRecordsResponse> | ListTransferRecordsResponse;
+
+  /**
+   * Questions the other services ask.
+   * Distinct active member ids for users + departments (with or without subtrees) + tags, paged.
+   */
+
+  resolveRecipients(
+    request: ResolveRecipientsRequest,
+    metadata?: Metadata,
+  ): Promise<ResolveRecipientsResponse> | Observable<ResolveRecipientsResponse> | ResolveRecipientsResponse;
+
+  /** Direct leaders, their leaders, … up to `levels` (the chain approvals walk). */
+
+  getManagerChain(
+    request: GetManagerChainRequest,
+    metadata?: Metadata,
+  ): Promise<GetManagerChainResponse> | Observable<GetManagerChainResponse> | GetManagerChainResponse;
+
+  /** Heads of the department `level` steps above the member's main department (0: that department). */
+
+  getDepartmentHeads(
+    request: GetDepartmentHeadsRequest,
+    metadata?: Metadata,
+  ): Promise<GetDepartmentHeadsResponse> | Observable<GetDepartmentHeadsResponse> | GetDepartmentHeadsResponse;
+
+  checkAdminScope(
+    request: CheckAdminScopeRequest,
+    metadata?: Metadata,
+  ): Promise<CheckAdminScopeResponse> | Observable<CheckAdminScopeResponse> | CheckAdminScopeResponse;
+
+  searchMembers(
+    request: SearchMembersRequest,
+    metadata?: Metadata,
+  ): Promise<SearchMembersResponse> | Observable<SearchMembersResponse> | SearchMembersResponse;
+
+  /** Tags. */
+
+  createTag(
+    request: CreateTagRequest,
+    metadata?: Metadata,
+  ): Promise<CreateTagResponse> | Observable<CreateTagResponse> | CreateTagResponse;
+
+  setTagTargets(
+    request: SetTagTargetsRequest,
+    metadata?: Metadata,
+  ): Promise<SetTagTargetsResponse> | Observable<SetTagTargetsResponse> | SetTagTargetsResponse;
+
+  listTags(
+    request: ListTagsRequest,
+    metadata?: Metadata,
+  ): Promise<ListTagsResponse> | Observable<ListTagsResponse> | ListTagsResponse;
+
+  /** Admin scopes (super admins only). */
+
+  setAdminScope(
+    request: SetAdminScopeRequest,
+    metadata?: Metadata,
+  ): Promise<SetAdminScopeResponse> | Observable<SetAdminScopeResponse> | SetAdminScopeResponse;
+
+  removeAdminScope(
+    request: RemoveAdminScopeRequest,
+    metadata?: Metadata,
+  ): Promise<RemoveAdminScopeResponse> | Observable<RemoveAdminScopeResponse> | RemoveAdminScopeResponse;
+
+  listAdminScopes(
+    request: ListAdminScopesRequest,
+    metadata?: Metadata,
+  ): Promise<ListAdminScopesResponse> | Observable<ListAdminScopesResponse> | ListAdminScopesResponse;
+
+  /** External contacts (customers a member owns). */
+
+  createExternalContact(
+    request: CreateExternalContactRequest,
+    metadata?: Metadata,
+  ): Promise<CreateExternalContactResponse> | Observable<CreateExternalContactResponse> | CreateExternalContactResponse;
+
+  listExternalContacts(
+    request: ListExternalContactsRequest,
+    metadata?: Metadata,
+  ): Promise<ListExternalContactsResponse> | Observable<ListExternalContactsResponse> | ListExternalContactsResponse;
 }
 
 export function DirectoryServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["createCorp", "authenticateMember", "getMember"];
+    const grpcMethods: string[] = [
+      "createCorp",
+      "authenticateMember",
+      "createDepartment",
+      "updateDepartment",
+      "moveDepartment",
+      "deleteDepartment",
+      "getDepartment",
+      "listDepartments",
+      "createMember",
+      "updateMember",
+      "getMember",
+      "batchGetMembers",
+      "deleteMembers",
+      "listMembers",
+      "setMemberEnabled",
+      "offboardMember",
+      "listTransferRecords",
+      "resolveRecipients",
+      "getManagerChain",
+      "getDepartmentHeads",
+      "checkAdminScope",
+      "searchMembers",
+      "createTag",
+      "setTagTargets",
+      "listTags",
+      "setAdminScope",
+      "removeAdminScope",
+      "listAdminScopes",
+      "createExternalContact",
+      "listExternalContacts",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("DirectoryService", method)(constructor.prototype[method], method, descriptor);

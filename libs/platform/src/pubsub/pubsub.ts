@@ -16,6 +16,12 @@ export interface PubSub {
   close(): Promise<void>;
 }
 
+/** Resolves once the connection has passed ioredis' ready check (commands no longer queue offline). */
+function whenReady(connection: Redis): Promise<void> {
+  if (connection.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => connection.once('ready', () => resolve()));
+}
+
 export class RedisPubSub implements PubSub {
   private readonly publisher: Redis;
   private readonly subscriber: Redis;
@@ -49,7 +55,12 @@ export class RedisPubSub implements PubSub {
     if (!set) {
       set = new Set();
       this.handlers.set(full, set);
-      this.active.set(full, this.subscriber.subscribe(full));
+      // SUBSCRIBE only on a ready connection: a subscription queued while connecting was seen to
+      // be acknowledged before it took effect, dropping the first messages under load.
+      this.active.set(
+        full,
+        whenReady(this.subscriber).then(() => this.subscriber.subscribe(full)),
+      );
     }
     set.add(handler);
     // Concurrent subscribers of a new channel all wait for the one SUBSCRIBE round trip.

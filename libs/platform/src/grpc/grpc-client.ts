@@ -6,7 +6,7 @@ import { lastValueFrom, Observable, timeout } from 'rxjs';
 import { CallerIdentity, RequestContext } from '../context';
 import { DomainError, errorCodeForGrpcStatus, isErrorCode } from '../errors';
 import { inSpan, injectTraceContext } from '../telemetry';
-import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, HEALTH_PROTO } from './grpc-server';
+import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, GRPC_MAX_MESSAGE_BYTES, HEALTH_PROTO } from './grpc-server';
 import { attachIdentity } from './signed-identity';
 
 export interface GrpcClientOptions {
@@ -40,6 +40,8 @@ export class GrpcServiceClient<T extends object> {
         package: [options.packageName, 'grpc.health.v1'],
         protoPath: [options.protoPath, HEALTH_PROTO],
         credentials: credentials.createInsecure(),
+        maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
+        maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
         loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: Number, defaults: true, oneofs: true },
       },
     });

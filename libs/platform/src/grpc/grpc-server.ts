@@ -17,6 +17,8 @@ const PUBLIC_RPC = 'atrium:public-rpc';
 /** Marks a handler that needs no caller identity (the health protocol for probes). */
 export const PublicRpc = () => SetMetadata(PUBLIC_RPC, true);
 
+export const GRPC_MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 export const HEALTH_PROTO = join(PROTO_ROOT, 'grpc', 'health', 'v1', 'health.proto');
 
 export function grpcServerOptions(packageName: string, protoPath: string, port: number, host = '0.0.0.0'): GrpcOptions {
@@ -25,6 +27,9 @@ export function grpcServerOptions(packageName: string, protoPath: string, port: 
     options: {
       url: `${host}:${port}`,
       gracefulShutdown: true,
+      // Bulk directory imports and exports carry CSVs of 100,000 members (tens of MB).
+      maxReceiveMessageLength: GRPC_MAX_MESSAGE_BYTES,
+      maxSendMessageLength: GRPC_MAX_MESSAGE_BYTES,
       package: [packageName, 'grpc.health.v1'],
       protoPath: [protoPath, HEALTH_PROTO],
       loader: { includeDirs: [PROTO_ROOT], keepCase: false, longs: Number, defaults: true, oneofs: true },

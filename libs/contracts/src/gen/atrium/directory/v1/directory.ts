@@ -477,6 +477,59 @@ export interface CreateExternalContactResponse {
   contact?: ExternalContact | undefined;
 }
 
+export interface ImportRowError {
+  /** 1-based line of the CSV (the header is line 1). */
+  line: number;
+  field: string;
+  reason: string;
+}
+
+export interface ImportJob {
+  id: string;
+  /** members or departments */
+  kind: string;
+  /** validating, invalid, applying, done, failed */
+  status: string;
+  /** all_or_nothing (default) or partial (apply the valid rows, report the others) */
+  mode: string;
+  totalRows: number;
+  processedRows: number;
+  errorCount: number;
+  /** The first errors (at most 1,000); error_count has them all. */
+  errors: ImportRowError[];
+  createdAt: string;
+  finishedAt: string;
+  createdBy: string;
+}
+
+export interface StartImportRequest {
+  kind: string;
+  mode: string;
+  /** The CSV text (UTF-8, optional BOM). */
+  csv: string;
+}
+
+export interface StartImportResponse {
+  job?: ImportJob | undefined;
+}
+
+export interface GetImportJobRequest {
+  id: string;
+}
+
+export interface GetImportJobResponse {
+  job?: ImportJob | undefined;
+}
+
+export interface ExportDirectoryRequest {
+  /** members or departments */
+  kind: string;
+}
+
+export interface ExportDirectoryResponse {
+  csv: string;
+}
+
 /**
  * The organisation directory: corps (tenants), the department tree, members, tags, admin scopes,
  * external contacts, offboarding. Every call carries the caller's identity in signed metadata
@@ -572,6 +625,14 @@ export interface DirectoryServiceClient {
   removeAdminScope(request: RemoveAdminScopeRequest, metadata?: Metadata): Observable<RemoveAdminScopeResponse>;
 
   listAdminScopes(request: ListAdminScopesRequest, metadata?: Metadata): Observable<ListAdminScopesResponse>;
+
+  /** Bulk import and export (CSV). An import validates every row first, then applies in batches. */
+
+  startImport(request: StartImportRequest, metadata?: Metadata): Observable<StartImportResponse>;
+
+  getImportJob(request: GetImportJobRequest, metadata?: Metadata): Observable<GetImportJobResponse>;
+
+  exportDirectory(request: ExportDirectoryRequest, metadata?: Metadata): Observable<ExportDirectoryResponse>;
 
   /** External contacts (customers a member owns). */
 
@@ -763,6 +824,23 @@ export interface DirectoryServiceController {
     metadata?: Metadata,
   ): Promise<ListAdminScopesResponse> | Observable<ListAdminScopesResponse> | ListAdminScopesResponse;
 
+  /** Bulk import and export (CSV). An import validates every row first, then applies in batches. */
+
+  startImport(
+    request: StartImportRequest,
+    metadata?: Metadata,
+  ): Promise<StartImportResponse> | Observable<StartImportResponse> | StartImportResponse;
+
+  getImportJob(
+    request: GetImportJobRequest,
+    metadata?: Metadata,
+  ): Promise<GetImportJobResponse> | Observable<GetImportJobResponse> | GetImportJobResponse;
+
+  exportDirectory(
+    request: ExportDirectoryRequest,
+    metadata?: Metadata,
+  ): Promise<ExportDirectoryResponse> | Observable<ExportDirectoryResponse> | ExportDirectoryResponse;
+
   /** External contacts (customers a member owns). */
 
   createExternalContact(
@@ -807,6 +885,9 @@ export function DirectoryServiceControllerMethods() {
       "setAdminScope",
       "removeAdminScope",
       "listAdminScopes",
+      "startImport",
+      "getImportJob",
+      "exportDirectory",
       "createExternalContact",
       "listExternalContacts",
     ];

@@ -51,3 +51,12 @@ export class TransactionRunner {
     return this.dataSource.manager;
   }
 }
+
+/**
+ * Runs an UPDATE or DELETE … RETURNING and gives its rows. TypeORM answers those statements with
+ * `[rows, affectedCount]` (unlike SELECT and INSERT), so they are wrapped in a CTE whose SELECT
+ * returns plain rows.
+ */
+export function queryReturning<T>(tx: Tx, statement: string, parameters: unknown[]): Promise<T[]> {
+  return tx.query<T[]>(`WITH affected AS (${statement}) SELECT * FROM affected`, parameters);
+}

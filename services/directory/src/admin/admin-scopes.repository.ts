@@ -1,4 +1,4 @@
-import { Tx } from '@atrium/platform';
+import { queryReturning, Tx } from '@atrium/platform';
 import { AdminScope, Permission } from './admin-scope';
 
 interface Row {
@@ -42,7 +42,7 @@ export class AdminScopesRepository {
   }
 
   async remove(tx: Tx, corpId: string, userid: string): Promise<boolean> {
-    const rows = await tx.query<unknown[]>(`DELETE FROM admin_scopes WHERE corp_id = $1 AND userid = $2 RETURNING userid`, [
+    const rows = await queryReturning<unknown>(tx, `DELETE FROM admin_scopes WHERE corp_id = $1 AND userid = $2 RETURNING userid`, [
       corpId,
       userid,
     ]);

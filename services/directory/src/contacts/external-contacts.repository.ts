@@ -1,4 +1,4 @@
-import { Tx } from '@atrium/platform';
+import { queryReturning, Tx } from '@atrium/platform';
 
 export interface ExternalContact {
   id: string;
@@ -52,7 +52,8 @@ export class ExternalContactsRepository {
   }
 
   async transferOwnership(tx: Tx, corpId: string, from: string, to: string): Promise<number> {
-    const rows = await tx.query<unknown[]>(
+    const rows = await queryReturning<unknown>(
+      tx,
       `UPDATE external_contacts SET owner_userid = $3 WHERE corp_id = $1 AND owner_userid = $2 RETURNING id`,
       [corpId, from, to],
     );

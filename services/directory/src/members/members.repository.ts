@@ -1,4 +1,4 @@
-import { ConflictError, Tx } from '@atrium/platform';
+import { ConflictError, queryReturning, Tx } from '@atrium/platform';
 import { QueryFailedError } from 'typeorm';
 import { ExtAttr, Member, MemberDepartment, MemberStatus } from './member';
 
@@ -182,7 +182,8 @@ export class MembersRepository {
   }
 
   async delete(tx: Tx, corpId: string, userids: string[]): Promise<string[]> {
-    const rows = await tx.query<{ userid: string }[]>(
+    const rows = await queryReturning<{ userid: string }>(
+      tx,
       `DELETE FROM members WHERE corp_id = $1 AND userid = ANY($2::text[]) RETURNING userid`,
       [corpId, userids],
     );
@@ -208,7 +209,8 @@ export class MembersRepository {
   }
 
   async replaceDirectLeader(tx: Tx, corpId: string, from: string, to: string): Promise<number> {
-    const rows = await tx.query<unknown[]>(
+    const rows = await queryReturning<unknown>(
+      tx,
       `UPDATE members SET direct_leaders = (SELECT array_agg(DISTINCT x) FROM unnest(array_replace(direct_leaders, $2, $3)) AS x), updated_at = now()
         WHERE corp_id = $1 AND direct_leaders @> ARRAY[$2::text] AND userid <> $3 RETURNING userid`,
       [corpId, from, to],

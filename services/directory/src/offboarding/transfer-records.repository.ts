@@ -1,4 +1,4 @@
-import { Tx } from '@atrium/platform';
+import { queryReturning, Tx } from '@atrium/platform';
 
 export type TransferStatus = 'pending' | 'done' | 'failed';
 
@@ -54,10 +54,11 @@ export class TransferRecordsRepository {
   }
 
   async transferDepartmentHeads(tx: Tx, corpId: string, from: string, to: string): Promise<number> {
-    const rows = await tx.query<unknown[]>(`DELETE FROM department_leaders WHERE corp_id = $1 AND userid = $2 RETURNING department_id`, [
-      corpId,
-      from,
-    ]);
+    const rows = await queryReturning<unknown>(
+      tx,
+      `DELETE FROM department_leaders WHERE corp_id = $1 AND userid = $2 RETURNING department_id`,
+      [corpId, from],
+    );
     await tx.query(
       `INSERT INTO department_leaders (corp_id, department_id, userid)
        SELECT $1, department_id, $3 FROM unnest($2::int[]) AS department_id ON CONFLICT DO NOTHING`,

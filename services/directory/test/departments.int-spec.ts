@@ -116,4 +116,25 @@ describe('department tree', () => {
     await expect(dir.call(other.admin, (c, md) => c.getDepartment({ id: mine[1].id }, md))).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(dir.call(other.admin, (c, md) => c.deleteDepartment({ id: mine[1].id }, md))).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
+
+  it('publishes every tree change through the outbox, in order, with the actor', async () => {
+    const before = await dir.service.infra.dataSource.query<{ n: number }[]>(`SELECT coalesce(max(seq), 0)::int AS n FROM platform_outbox`);
+    const a = await create('Audit A', 1);
+    const b = await create('Audit B', 1);
+    await dir.call(corp.admin, (c, md) => c.moveDepartment({ id: a.id, parentId: b.id, afterId: 0 }, md));
+    await dir.call(corp.admin, (c, md) => c.updateDepartment({ id: a.id, name: 'Audit A2' }, md));
+    await dir.call(corp.admin, (c, md) => c.deleteDepartment({ id: a.id }, md));
+    const rows = await dir.service.infra.dataSource.query<
+      { event_type: string; event_key: string; envelope: { payload: { actor: string } } }[]
+    >(`SELECT event_type, event_key, envelope FROM platform_outbox WHERE seq > $1 ORDER BY seq`, [before[0].n]);
+    expect(rows.map((r) => r.event_type)).toEqual([
+      'directory.department.created',
+      'directory.department.created',
+      'directory.department.moved',
+      'directory.department.updated',
+      'directory.department.deleted',
+    ]);
+    expect(new Set(rows.map((r) => r.event_key))).toEqual(new Set([`${corp.corpId}:departments`]));
+    expect(rows.every((r) => r.envelope.payload.actor === 'admin')).toBe(true);
+  });
 });

@@ -2,7 +2,7 @@ import { auditService } from '@atrium/service-audit';
 import { approvalService } from '@atrium/service-approval';
 import { directoryService } from '@atrium/service-directory';
 import { gatewayService, GatewayConfig } from '@atrium/service-gateway';
-import { messagingService } from '@atrium/service-messaging';
+import { messagingService, MessagingConfig } from '@atrium/service-messaging';
 import { reportService } from '@atrium/service-report';
 import {
   AppLogger,
@@ -85,9 +85,25 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
     kv: options.realtime.kind === 'inprocess' ? options.realtime.kv : undefined,
     logger,
   });
+  // Ports first: services that call the directory are configured with its address up front.
+  const ports = {} as Record<BackendService, number>;
+  for (const name of BACKEND_SERVICES) ports[name] = await freeLoopbackPort(host);
+  const directoryUrl = `${host}:${ports.directory}`;
+  const configs: Record<BackendService, PlatformEnv> = {
+    directory: baseConfig('directory', ports.directory),
+    messaging: {
+      ...baseConfig('messaging', ports.messaging),
+      DIRECTORY_GRPC_URL: directoryUrl,
+      MESSAGING_MAX_GROUP_MEMBERS: 2_000,
+      MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
+    } as MessagingConfig,
+    approval: baseConfig('approval', ports.approval),
+    report: baseConfig('report', ports.report),
+    audit: baseConfig('audit', ports.audit),
+  };
   const definitions: Record<BackendService, ServiceDefinition> = {
     directory: directoryService(),
-    messaging: messagingService(),
+    messaging: messagingService(configs.messaging as MessagingConfig),
     approval: approvalService(),
     report: reportService(),
     audit: auditService(),
@@ -100,11 +116,10 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
   try {
     const backends = await Promise.all(
       BACKEND_SERVICES.map(async (name) => {
-        const port = await freeLoopbackPort(host);
         const logger = createLogger(name, logLevel);
-        const running = await startService(withPool(definitions[name], options.poolSize), baseConfig(name, port), {
+        const running = await startService(withPool(definitions[name], options.poolSize), configs[name], {
           httpPort: 0,
-          grpcPort: port,
+          grpcPort: ports[name],
           host,
           ...adapters(logger),
         });

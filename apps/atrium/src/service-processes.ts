@@ -102,6 +102,7 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
     REDIS_URL: options.redisUrl,
     ATRIUM_IDENTITY_KEY: options.identityKey,
     LOG_LEVEL: options.logLevel ?? 'info',
+    ...(service === 'messaging' ? { DIRECTORY_GRPC_URL: grpcUrls.directory } : {}),
     ...(service === 'gateway'
       ? {
           PORT: String(ports.gateway.http),

@@ -1,7 +1,17 @@
-import { loadServiceConfig, platformEnvSchema } from '@atrium/platform';
+import { env, loadServiceConfig, platformEnvSchema } from '@atrium/platform';
 import { z } from 'zod';
 
-export const messagingEnvSchema = platformEnvSchema.extend({});
+export const messagingEnvSchema = platformEnvSchema.extend({
+  DIRECTORY_GRPC_URL: env.hostPort(),
+  /** Default group cap; a corp may raise it to 10,000 for all-staff groups. */
+  MESSAGING_MAX_GROUP_MEMBERS: z.coerce.number().int().min(2).max(10_000).default(2_000),
+  /** How long a sender may recall a message. */
+  MESSAGING_RECALL_WINDOW_SECONDS: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(24 * 3600),
+});
 
 export type MessagingConfig = z.infer<typeof messagingEnvSchema>;
 
@@ -9,3 +19,5 @@ export type MessagingConfig = z.infer<typeof messagingEnvSchema>;
 export function loadMessagingConfig(environment: NodeJS.ProcessEnv = process.env): MessagingConfig {
   return loadServiceConfig(messagingEnvSchema, environment);
 }
+
+export const MESSAGING_CONFIG = Symbol('atrium.messaging.config');

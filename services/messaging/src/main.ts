@@ -6,5 +6,5 @@ import { messagingService } from './messaging.service-definition';
 void serviceMain(
   'messaging',
   () => loadMessagingConfig(),
-  () => messagingService(),
+  (config) => messagingService(config),
 );

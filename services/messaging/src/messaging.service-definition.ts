@@ -1,16 +1,16 @@
 import { protoPathFor } from '@atrium/contracts';
 import { ServiceDefinition } from '@atrium/platform';
-import { CallerGrpcController } from './caller/caller.grpc-controller';
-import { Module } from '@nestjs/common';
+import { MessagingConfig } from './config';
+import { MessagingFoundation1700000010000 } from './migrations/1700000010000-messaging-foundation';
+import { MessagingModule } from './messaging.module';
+import { OffboardingConsumer } from './offboarding/offboarding.consumer';
 
-@Module({ controllers: [CallerGrpcController] })
-class MessagingModule {}
-
-export function messagingService(): ServiceDefinition {
+export function messagingService(config: MessagingConfig): ServiceDefinition {
   return {
     name: 'messaging',
-    database: { entities: [], migrations: [] },
+    database: { entities: [], migrations: [MessagingFoundation1700000010000] },
     grpc: { packageName: 'atrium.messaging.v1', protoPath: protoPathFor('messaging') },
-    imports: [MessagingModule],
+    imports: [MessagingModule.forRoot(config)],
+    onStarted: (app) => app.get(OffboardingConsumer).start(),
   };
 }

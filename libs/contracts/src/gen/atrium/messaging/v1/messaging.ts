@@ -19,20 +19,325 @@ export interface DescribeCallerResponse {
   roles: string[];
 }
 
+export interface Conversation {
+  id: string;
+  /** direct or group */
+  kind: string;
+  name: string;
+  owner: string;
+  notice: string;
+  /** Only the owner and group admins may post. */
+  adminOnly: boolean;
+  /** all or admins */
+  whoMayAdd: string;
+  memberCount: number;
+  lastSeq: number;
+  lastActivityAt: string;
+  dissolved: boolean;
+  /** The caller's view. */
+  readSeq: number;
+  unreadCount: number;
+  pinned: boolean;
+  notificationsMuted: boolean;
+  myRole: string;
+  maxMembers: number;
+}
+
+export interface CreateConversationRequest {
+  kind: string;
+  name: string;
+  /** The other members (the caller is added). */
+  members: string[];
+  adminOnly: boolean;
+  whoMayAdd: string;
+}
+
+export interface CreateConversationResponse {
+  conversation?:
+    | Conversation
+    | undefined;
+  /** false when an existing direct conversation was returned. */
+  created: boolean;
+}
+
+export interface GetConversationRequest {
+  id: string;
+}
+
+export interface GetConversationResponse {
+  conversation?: Conversation | undefined;
+}
+
+export interface ListConversationsRequest {
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListConversationsResponse {
+  conversations: Conversation[];
+  nextPageToken: string;
+}
+
+export interface UpdateConversationRequest {
+  id: string;
+  name?: string | undefined;
+  notice?: string | undefined;
+  adminOnly?: boolean | undefined;
+  whoMayAdd?: string | undefined;
+}
+
+export interface UpdateConversationResponse {
+  conversation?: Conversation | undefined;
+}
+
+export interface AddMembersRequest {
+  id: string;
+  userids: string[];
+}
+
+export interface AddMembersResponse {
+  added: string[];
+}
+
+export interface RemoveMembersRequest {
+  id: string;
+  userids: string[];
+}
+
+export interface RemoveMembersResponse {
+  removed: string[];
+}
+
+export interface ConversationMember {
+  userid: string;
+  /** owner, admin or member */
+  role: string;
+  readSeq: number;
+  mutedUntil: string;
+  joinedSeq: number;
+}
+
+export interface ListMembersRequest {
+  id: string;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListMembersResponse {
+  members: ConversationMember[];
+  nextPageToken: string;
+}
+
+export interface SetMemberRoleRequest {
+  id: string;
+  userid: string;
+  /** admin or member */
+  role: string;
+}
+
+export interface SetMemberRoleResponse {
+}
+
+export interface MuteMemberRequest {
+  id: string;
+  userid: string;
+  /** 0 unmutes. */
+  minutes: number;
+}
+
+export interface MuteMemberResponse {
+}
+
+export interface TransferOwnershipRequest {
+  id: string;
+  newOwner: string;
+}
+
+export interface TransferOwnershipResponse {
+}
+
+export interface DissolveConversationRequest {
+  id: string;
+}
+
+export interface DissolveConversationResponse {
+}
+
+export interface SetConversationPreferencesRequest {
+  id: string;
+  pinned?: boolean | undefined;
+  notificationsMuted?: boolean | undefined;
+}
+
+export interface SetConversationPreferencesResponse {
+  conversation?: Conversation | undefined;
+}
+
+export interface Message {
+  id: string;
+  conversationId: string;
+  seq: number;
+  sender: string;
+  clientMsgId: string;
+  /** text, image, voice, video, file, location, link, schedule_card, todo_card, template_card */
+  type: string;
+  /** The type's fields as JSON (e.g. {"text":"hi","mentions":["zhangsan"]}); empty once recalled. */
+  contentJson: string;
+  sentAt: string;
+  recalled: boolean;
+  recalledBy: string;
+}
+
+export interface SendMessageRequest {
+  conversationId: string;
+  clientMsgId: string;
+  type: string;
+  contentJson: string;
+}
+
+export interface SendMessageResponse {
+  message?:
+    | Message
+    | undefined;
+  /** false when this client message id was seen before and the original is returned. */
+  created: boolean;
+}
+
+export interface RecallMessageRequest {
+  conversationId: string;
+  seq: number;
+}
+
+export interface RecallMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface SyncMessagesRequest {
+  conversationId: string;
+  afterSeq: number;
+  limit: number;
+}
+
+export interface SyncMessagesResponse {
+  messages: Message[];
+  hasMore: boolean;
+  lastSeq: number;
+}
+
+export interface SyncCursor {
+  conversationId: string;
+  afterSeq: number;
+}
+
+export interface BatchSyncRequest {
+  /** Conversations the client knows; the caller's other conversations are synced from 0. */
+  cursors: SyncCursor[];
+  limitPerConversation: number;
+}
+
+export interface ConversationSync {
+  conversation?: Conversation | undefined;
+  messages: Message[];
+  hasMore: boolean;
+}
+
+export interface BatchSyncResponse {
+  conversations: ConversationSync[];
+}
+
+export interface MarkReadRequest {
+  conversationId: string;
+  seq: number;
+}
+
+export interface MarkReadResponse {
+  readSeq: number;
+}
+
+export interface GetReadReceiptRequest {
+  conversationId: string;
+  seq: number;
+  /** Also list who has not read (and who has), at most page_size of each. */
+  pageSize: number;
+}
+
+export interface GetReadReceiptResponse {
+  readCount: number;
+  unreadCount: number;
+  readBy: string[];
+  unreadBy: string[];
+}
+
 /**
- * The messaging service. Its domain methods land with its own issue; until then it answers the
- * platform's describe call so the gateway and tests can prove the signed-identity path end to end.
+ * Conversations and messages. Every conversation has a strictly increasing sequence assigned
+ * here; clients sync by "what follows seq N" and a repeated send is recognised by its client
+ * message id. Calls carry the caller's signed identity; the caller acts as themselves.
  */
 
 export interface MessagingServiceClient {
   /** Echoes the verified caller identity as the service sees it. */
 
   describeCaller(request: DescribeCallerRequest, metadata?: Metadata): Observable<DescribeCallerResponse>;
+
+  /** A direct (1:1) conversation is returned if it exists; a group is created with the caller as owner. */
+
+  createConversation(request: CreateConversationRequest, metadata?: Metadata): Observable<CreateConversationResponse>;
+
+  getConversation(request: GetConversationRequest, metadata?: Metadata): Observable<GetConversationResponse>;
+
+  /** The caller's conversations by last activity (pinned first), with unread counts. */
+
+  listConversations(request: ListConversationsRequest, metadata?: Metadata): Observable<ListConversationsResponse>;
+
+  updateConversation(request: UpdateConversationRequest, metadata?: Metadata): Observable<UpdateConversationResponse>;
+
+  addMembers(request: AddMembersRequest, metadata?: Metadata): Observable<AddMembersResponse>;
+
+  removeMembers(request: RemoveMembersRequest, metadata?: Metadata): Observable<RemoveMembersResponse>;
+
+  listMembers(request: ListMembersRequest, metadata?: Metadata): Observable<ListMembersResponse>;
+
+  setMemberRole(request: SetMemberRoleRequest, metadata?: Metadata): Observable<SetMemberRoleResponse>;
+
+  muteMember(request: MuteMemberRequest, metadata?: Metadata): Observable<MuteMemberResponse>;
+
+  transferOwnership(request: TransferOwnershipRequest, metadata?: Metadata): Observable<TransferOwnershipResponse>;
+
+  dissolveConversation(
+    request: DissolveConversationRequest,
+    metadata?: Metadata,
+  ): Observable<DissolveConversationResponse>;
+
+  /** The caller's own view: pinned, notifications muted. */
+
+  setConversationPreferences(
+    request: SetConversationPreferencesRequest,
+    metadata?: Metadata,
+  ): Observable<SetConversationPreferencesResponse>;
+
+  sendMessage(request: SendMessageRequest, metadata?: Metadata): Observable<SendMessageResponse>;
+
+  recallMessage(request: RecallMessageRequest, metadata?: Metadata): Observable<RecallMessageResponse>;
+
+  /** Messages after a sequence number, in order, no gaps. */
+
+  syncMessages(request: SyncMessagesRequest, metadata?: Metadata): Observable<SyncMessagesResponse>;
+
+  /** One round trip for every conversation a reconnecting client knows. */
+
+  batchSync(request: BatchSyncRequest, metadata?: Metadata): Observable<BatchSyncResponse>;
+
+  markRead(request: MarkReadRequest, metadata?: Metadata): Observable<MarkReadResponse>;
+
+  /** Who has and has not read a message. */
+
+  getReadReceipt(request: GetReadReceiptRequest, metadata?: Metadata): Observable<GetReadReceiptResponse>;
 }
 
 /**
- * The messaging service. Its domain methods land with its own issue; until then it answers the
- * platform's describe call so the gateway and tests can prove the signed-identity path end to end.
+ * Conversations and messages. Every conversation has a strictly increasing sequence assigned
+ * here; clients sync by "what follows seq N" and a repeated send is recognised by its client
+ * message id. Calls carry the caller's signed identity; the caller acts as themselves.
  */
 
 export interface MessagingServiceController {
@@ -42,11 +347,136 @@ export interface MessagingServiceController {
     request: DescribeCallerRequest,
     metadata?: Metadata,
   ): Promise<DescribeCallerResponse> | Observable<DescribeCallerResponse> | DescribeCallerResponse;
+
+  /** A direct (1:1) conversation is returned if it exists; a group is created with the caller as owner. */
+
+  createConversation(
+    request: CreateConversationRequest,
+    metadata?: Metadata,
+  ): Promise<CreateConversationResponse> | Observable<CreateConversationResponse> | CreateConversationResponse;
+
+  getConversation(
+    request: GetConversationRequest,
+    metadata?: Metadata,
+  ): Promise<GetConversationResponse> | Observable<GetConversationResponse> | GetConversationResponse;
+
+  /** The caller's conversations by last activity (pinned first), with unread counts. */
+
+  listConversations(
+    request: ListConversationsRequest,
+    metadata?: Metadata,
+  ): Promise<ListConversationsResponse> | Observable<ListConversationsResponse> | ListConversationsResponse;
+
+  updateConversation(
+    request: UpdateConversationRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateConversationResponse> | Observable<UpdateConversationResponse> | UpdateConversationResponse;
+
+  addMembers(
+    request: AddMembersRequest,
+    metadata?: Metadata,
+  ): Promise<AddMembersResponse> | Observable<AddMembersResponse> | AddMembersResponse;
+
+  removeMembers(
+    request: RemoveMembersRequest,
+    metadata?: Metadata,
+  ): Promise<RemoveMembersResponse> | Observable<RemoveMembersResponse> | RemoveMembersResponse;
+
+  listMembers(
+    request: ListMembersRequest,
+    metadata?: Metadata,
+  ): Promise<ListMembersResponse> | Observable<ListMembersResponse> | ListMembersResponse;
+
+  setMemberRole(
+    request: SetMemberRoleRequest,
+    metadata?: Metadata,
+  ): Promise<SetMemberRoleResponse> | Observable<SetMemberRoleResponse> | SetMemberRoleResponse;
+
+  muteMember(
+    request: MuteMemberRequest,
+    metadata?: Metadata,
+  ): Promise<MuteMemberResponse> | Observable<MuteMemberResponse> | MuteMemberResponse;
+
+  transferOwnership(
+    request: TransferOwnershipRequest,
+    metadata?: Metadata,
+  ): Promise<TransferOwnershipResponse> | Observable<TransferOwnershipResponse> | TransferOwnershipResponse;
+
+  dissolveConversation(
+    request: DissolveConversationRequest,
+    metadata?: Metadata,
+  ): Promise<DissolveConversationResponse> | Observable<DissolveConversationResponse> | DissolveConversationResponse;
+
+  /** The caller's own view: pinned, notifications muted. */
+
+  setConversationPreferences(
+    request: SetConversationPreferencesRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<SetConversationPreferencesResponse>
+    | Observable<SetConversationPreferencesResponse>
+    | SetConversationPreferencesResponse;
+
+  sendMessage(
+    request: SendMessageRequest,
+    metadata?: Metadata,
+  ): Promise<SendMessageResponse> | Observable<SendMessageResponse> | SendMessageResponse;
+
+  recallMessage(
+    request: RecallMessageRequest,
+    metadata?: Metadata,
+  ): Promise<RecallMessageResponse> | Observable<RecallMessageResponse> | RecallMessageResponse;
+
+  /** Messages after a sequence number, in order, no gaps. */
+
+  syncMessages(
+    request: SyncMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<SyncMessagesResponse> | Observable<SyncMessagesResponse> | SyncMessagesResponse;
+
+  /** One round trip for every conversation a reconnecting client knows. */
+
+  batchSync(
+    request: BatchSyncRequest,
+    metadata?: Metadata,
+  ): Promise<BatchSyncResponse> | Observable<BatchSyncResponse> | BatchSyncResponse;
+
+  markRead(
+    request: MarkReadRequest,
+    metadata?: Metadata,
+  ): Promise<MarkReadResponse> | Observable<MarkReadResponse> | MarkReadResponse;
+
+  /** Who has and has not read a message. */
+
+  getReadReceipt(
+    request: GetReadReceiptRequest,
+    metadata?: Metadata,
+  ): Promise<GetReadReceiptResponse> | Observable<GetReadReceiptResponse> | GetReadReceiptResponse;
 }
 
 export function MessagingServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["describeCaller"];
+    const grpcMethods: string[] = [
+      "describeCaller",
+      "createConversation",
+      "getConversation",
+      "listConversations",
+      "updateConversation",
+      "addMembers",
+      "removeMembers",
+      "listMembers",
+      "setMemberRole",
+      "muteMember",
+      "transferOwnership",
+      "dissolveConversation",
+      "setConversationPreferences",
+      "sendMessage",
+      "recallMessage",
+      "syncMessages",
+      "batchSync",
+      "markRead",
+      "getReadReceipt",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("MessagingService", method)(constructor.prototype[method], method, descriptor);

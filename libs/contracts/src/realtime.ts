@@ -1,0 +1,18 @@
+/**
+ * Realtime fan-out contract between messaging (publisher) and the gateway replicas (subscribers).
+ * One channel per conversation: a replica subscribes to the conversations of the users whose
+ * sockets it holds, so a message is published once whatever the group size, and each replica
+ * fans it out to its own sockets. Membership changes also go to each affected user's channel so
+ * replicas learn about conversations a connected user joins or leaves.
+ */
+export const realtimeChannels = {
+  conversation: (corpId: string, conversationId: string) => `rt.conv.${corpId}.${conversationId}`,
+  user: (corpId: string, userid: string) => `rt.user.${corpId}.${userid}`,
+};
+
+export type RealtimeEvent =
+  | { kind: 'message'; conversationId: string; message: Record<string, unknown> }
+  | { kind: 'recall'; conversationId: string; seq: number; recalledBy: string }
+  | { kind: 'read'; conversationId: string; userid: string; seq: number }
+  | { kind: 'conversation'; conversationId: string; change: string; data: Record<string, unknown> }
+  | { kind: 'membership'; conversationId: string; joined: boolean };

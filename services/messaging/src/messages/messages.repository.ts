@@ -1,0 +1,73 @@
+import { Tx } from '@atrium/platform';
+import { Message } from './message';
+
+interface Row {
+  corp_id: string;
+  conversation_id: string;
+  seq: string;
+  id: string;
+  sender: string;
+  client_msg_id: string;
+  type: Message['type'];
+  content: Record<string, unknown>;
+  sent_at: Date;
+  recalled_at: Date | null;
+  recalled_by: string | null;
+}
+
+const toMessage = (r: Row): Message => ({
+  corpId: r.corp_id,
+  conversationId: r.conversation_id,
+  seq: Number(r.seq),
+  id: r.id,
+  sender: r.sender,
+  clientMsgId: r.client_msg_id,
+  type: r.type,
+  content: r.content,
+  sentAt: r.sent_at,
+  recalledAt: r.recalled_at,
+  recalledBy: r.recalled_by,
+});
+
+export class MessagesRepository {
+  async insert(tx: Tx, m: Message): Promise<void> {
+    await tx.query(
+      `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+      [m.corpId, m.conversationId, m.seq, m.id, m.sender, m.clientMsgId, m.type, JSON.stringify(m.content), m.sentAt],
+    );
+  }
+
+  async findByClientId(tx: Tx, corpId: string, conversationId: string, sender: string, clientMsgId: string): Promise<Message | undefined> {
+    const [row] = await tx.query<Row[]>(
+      `SELECT * FROM messages WHERE corp_id = $1 AND conversation_id = $2 AND sender = $3 AND client_msg_id = $4`,
+      [corpId, conversationId, sender, clientMsgId],
+    );
+    return row && toMessage(row);
+  }
+
+  async findBySeq(tx: Tx, corpId: string, conversationId: string, seq: number): Promise<Message | undefined> {
+    const [row] = await tx.query<Row[]>(`SELECT * FROM messages WHERE corp_id = $1 AND conversation_id = $2 AND seq = $3`, [
+      corpId,
+      conversationId,
+      seq,
+    ]);
+    return row && toMessage(row);
+  }
+
+  /** Messages after `afterSeq`, ascending, at most `limit`. */
+  async after(tx: Tx, corpId: string, conversationId: string, afterSeq: number, limit: number): Promise<Message[]> {
+    const rows = await tx.query<Row[]>(
+      `SELECT * FROM messages WHERE corp_id = $1 AND conversation_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`,
+      [corpId, conversationId, afterSeq, limit],
+    );
+    return rows.map(toMessage);
+  }
+
+  /** Clears the content: a recalled message keeps its place (and seq) as a marker. */
+  async recall(tx: Tx, corpId: string, conversationId: string, seq: number, by: string): Promise<void> {
+    await tx.query(
+      `UPDATE messages SET content = '{}'::jsonb, recalled_at = now(), recalled_by = $4 WHERE corp_id = $1 AND conversation_id = $2 AND seq = $3`,
+      [corpId, conversationId, seq, by],
+    );
+  }
+}

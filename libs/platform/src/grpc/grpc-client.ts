@@ -92,5 +92,8 @@ function toDomainError(error: unknown): DomainError {
     );
   }
   if ((error as Error)?.name === 'TimeoutError') return new DomainError('UNAVAILABLE', 'remote call timed out');
+  // A client closed during shutdown throws plain errors: the remote is unavailable, not broken.
+  if (/channel has been shut down|ECONNREFUSED/i.test((error as Error)?.message ?? ''))
+    return new DomainError('UNAVAILABLE', 'service unavailable');
   return new DomainError('INTERNAL', (error as Error)?.message ?? 'remote call failed');
 }

@@ -76,7 +76,15 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
   const stop = () =>
     (stopping ??= (async () => {
       app.get(ReadinessService).stopAccepting();
-      // Consumers first: their in-flight handlers finish and commit before the database closes.
+      // Stop taking HTTP requests before anything they need (gRPC clients, the database) closes;
+      // in-flight requests finish, idle keep-alive sockets are dropped so close() can complete.
+      const server = app.getHttpServer() as Server;
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        setTimeout(resolve, 10_000).unref();
+      });
+      // Consumers next: their in-flight handlers finish and commit before the database closes.
       await infra.bus.stop();
       await app.close();
       await infra.pubsub.close();

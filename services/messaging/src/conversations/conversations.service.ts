@@ -90,9 +90,9 @@ export class ConversationsService {
         if (!existing) throw new DomainError('CONFLICT', 'conversation creation raced; retry');
         return { id: existing.id, created: false, members: [] as string[] };
       }
-      const members = [
-        { userid: me, role: (input.kind === 'group' ? 'owner' : 'member') as MemberRole },
-        ...others.map((u) => ({ userid: u, role: 'member' })),
+      const members: { userid: string; role: MemberRole }[] = [
+        { userid: me, role: input.kind === 'group' ? 'owner' : 'member' },
+        ...others.map((u) => ({ userid: u, role: 'member' as const })),
       ];
       await this.conversations.addMembers(tx, caller.corpId, id, members, 0);
       await this.bus.publish(tx, ConversationCreated, caller.corpId, {
@@ -186,7 +186,7 @@ export class ConversationsService {
         tx,
         caller.corpId,
         id,
-        fresh.map((userid) => ({ userid, role: 'member' })),
+        fresh.map((userid) => ({ userid, role: 'member' as const })),
         conversation.lastSeq,
       );
       if (inserted.length > 0) {

@@ -77,6 +77,11 @@ export class KafkaBroker implements MessageBroker {
             topics: toCreate.map((topic) => ({ topic, numPartitions: this.options.partitions ?? 3 })),
           });
         }
+        // Another client may have created them a moment ago: wait until every partition has a leader.
+        const metadata = await admin.fetchTopicMetadata({ topics: missing });
+        if (metadata.topics.some((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0))) {
+          throw new Error('topic partitions have no leader yet');
+        }
         break;
       } catch (error) {
         if (attempt >= 20) throw error;
@@ -118,7 +123,16 @@ export class KafkaBroker implements MessageBroker {
       retry: { retries: 8 },
     });
     await consumer.connect();
-    await consumer.subscribe({ topics: options.topics.map((t) => this.prefix + t), fromBeginning: true });
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await consumer.subscribe({ topics: options.topics.map((t) => this.prefix + t), fromBeginning: true });
+        break;
+      } catch (error) {
+        // Metadata of a just-created topic can lag on the broker the consumer asks.
+        if (attempt >= 10) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
+    }
     this.consumers.add(consumer);
     await consumer.run({
       autoCommit: false,

@@ -24,6 +24,8 @@ export interface ServiceDefinition {
   onStarted?: (app: INestApplication, infra: Infrastructure) => Promise<void>;
   /** The gateway brings its own health endpoints (it aggregates the others'). */
   opsController?: boolean;
+  /** Runs first on stop, while everything still works (the gateway closes its WebSockets here). */
+  beforeStop?: (app: INestApplication) => Promise<void>;
   /** Extra HTTP setup (validation pipes, OpenAPI) before listening. */
   configureHttp?: (app: INestApplication, infra: Infrastructure) => void | Promise<void>;
 }
@@ -76,6 +78,7 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
   const stop = () =>
     (stopping ??= (async () => {
       app.get(ReadinessService).stopAccepting();
+      await definition.beforeStop?.(app);
       // Stop taking HTTP requests before anything they need (gRPC clients, the database) closes;
       // in-flight requests finish, idle keep-alive sockets are dropped so close() can complete.
       const server = app.getHttpServer() as Server;

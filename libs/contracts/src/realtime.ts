@@ -15,4 +15,8 @@ export type RealtimeEvent =
   | { kind: 'recall'; conversationId: string; seq: number; recalledBy: string }
   | { kind: 'read'; conversationId: string; userid: string; seq: number }
   | { kind: 'conversation'; conversationId: string; change: string; data: Record<string, unknown> }
-  | { kind: 'membership'; conversationId: string; joined: boolean };
+  | { kind: 'membership'; conversationId: string; joined: boolean }
+  /** On a user channel: the member's sessions are revoked (offboarded, disabled); sockets close. */
+  | { kind: 'revoked'; reason: string };
+
+export type ConversationRealtimeEvent = Extract<RealtimeEvent, { conversationId: string }>;

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { RealtimeEvent, realtimeChannels } from '@atrium/contracts';
+import { ConversationRealtimeEvent, RealtimeEvent, realtimeChannels } from '@atrium/contracts';
 import { AppLogger, LOGGER, PUBSUB, PubSub } from '@atrium/platform';
 
 /**
@@ -14,7 +14,7 @@ export class RealtimePublisher {
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
-  async toConversation(corpId: string, event: RealtimeEvent): Promise<void> {
+  async toConversation(corpId: string, event: ConversationRealtimeEvent): Promise<void> {
     await this.publish(realtimeChannels.conversation(corpId, event.conversationId), event);
   }
 

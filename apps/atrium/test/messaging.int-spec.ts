@@ -331,4 +331,55 @@ describe('messaging', () => {
       expect((await msg(outsider, (c, md) => c.listConversations({ pageSize: 10, pageToken: '' }, md))).conversations).toEqual([]);
     });
   });
+
+  it('enforces the corp policy set by a super admin: group creation, recall window, group cap; members read the watermark', async () => {
+    const policyCorp = await dir({ corpId: '', userId: 'operator', roles: [PLATFORM_ADMIN_ROLE] }, (d, md) =>
+      d.createCorp(
+        { code: `policy-${uniqueSuffix()}`, name: 'Policy Co', adminUserid: 'boss', adminName: 'Boss', adminPassword: 'admin-password' },
+        md,
+      ),
+    );
+    const pid = policyCorp.corp!.id;
+    const boss: CallerIdentity = { corpId: pid, userId: 'boss', roles: [SUPER_ADMIN_ROLE] };
+    const member = (userid: string): CallerIdentity => ({ corpId: pid, userId: userid, roles: [] });
+    for (const userid of ['p1', 'p2', 'p3']) {
+      await dir(boss, (d, md) => d.createMember({ member: { ...EMPTY_MEMBER, userid, name: userid, email: `${userid}@policy.test` } }, md));
+    }
+    const policy = {
+      membersMayCreateGroups: false,
+      recallWindowSeconds: 0,
+      maxGroupMembers: 3,
+      watermarkEnabled: true,
+      watermarkTemplate: '{name} {employee_no}',
+    };
+    await expect(msg(member('p1'), (c, md) => c.setCorpPolicy({ policy }, md))).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await msg(boss, (c, md) => c.setCorpPolicy({ policy }, md));
+    expect((await msg(member('p2'), (c, md) => c.getCorpPolicy({}, md))).policy).toEqual(policy);
+
+    await expect(
+      msg(member('p1'), (c, md) =>
+        c.createConversation({ kind: 'group', name: 'Nope', members: ['p2'], adminOnly: false, whoMayAdd: 'all' }, md),
+      ),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    const group = await msg(boss, (c, md) =>
+      c.createConversation({ kind: 'group', name: 'Admins only', members: ['p1', 'p2'], adminOnly: false, whoMayAdd: 'all' }, md),
+    );
+    await expect(msg(boss, (c, md) => c.addMembers({ id: group.conversation!.id, userids: ['p3'] }, md))).rejects.toMatchObject({
+      code: 'LIMIT_EXCEEDED',
+    });
+    const direct = await msg(member('p1'), (c, md) =>
+      c.createConversation({ kind: 'direct', name: '', members: ['p2'], adminOnly: false, whoMayAdd: '' }, md),
+    );
+    const sent = await msg(member('p1'), (c, md) => c.sendMessage(text(direct.conversation!.id, 'late-1', 'too late to take back'), md));
+    await expect(
+      msg(member('p1'), (c, md) => c.recallMessage({ conversationId: direct.conversation!.id, seq: sent.message!.seq }, md)),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: 'the recall window has passed',
+    });
+    await expect(msg(boss, (c, md) => c.setCorpPolicy({ policy: { ...policy, maxGroupMembers: 20_000 } }, md))).rejects.toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: { field: 'max_group_members' },
+    });
+  });
 });

@@ -9,6 +9,9 @@ import { MessagesGrpcController } from './messages/messages.grpc-controller';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
+import { CorpPoliciesGrpcController } from './policies/corp-policies.grpc-controller';
+import { CorpPoliciesRepository } from './policies/corp-policies.repository';
+import { CorpPoliciesService } from './policies/corp-policies.service';
 import { RealtimePublisher } from './realtime/realtime.publisher';
 
 @Module({})
@@ -18,7 +21,7 @@ export class MessagingModule implements OnModuleDestroy {
   static forRoot(config: MessagingConfig): DynamicModule {
     return {
       module: MessagingModule,
-      controllers: [CallerGrpcController, ConversationsGrpcController, MessagesGrpcController],
+      controllers: [CallerGrpcController, ConversationsGrpcController, MessagesGrpcController, CorpPoliciesGrpcController],
       providers: [
         { provide: MESSAGING_CONFIG, useValue: config },
         { provide: DirectoryClient, useFactory: () => new DirectoryClient(config.DIRECTORY_GRPC_URL, config.ATRIUM_IDENTITY_KEY) },
@@ -28,6 +31,8 @@ export class MessagingModule implements OnModuleDestroy {
         MessagesService,
         RealtimePublisher,
         OffboardingConsumer,
+        CorpPoliciesRepository,
+        CorpPoliciesService,
       ],
     };
   }

@@ -100,6 +100,15 @@ export const ConversationRead = defineEvent({
   schema: z.object({ corpId: z.string(), conversationId: z.string(), userid: z.string(), seq: z.number().int().nonnegative() }),
 });
 
+/** A super admin changed the corp's messaging policy (an admin action, archived). */
+export const CorpPolicyChanged = defineEvent({
+  type: 'messaging.policy.changed',
+  version: 1,
+  topic: TOPICS.messaging,
+  key: (p) => `${p.corpId}:policy`,
+  schema: z.object({ corpId: z.string(), policy: z.record(z.string(), z.unknown()), actor: z.string() }),
+});
+
 export const MESSAGING_EVENTS = [
   ConversationCreated,
   ConversationMembersChanged,
@@ -107,4 +116,5 @@ export const MESSAGING_EVENTS = [
   MessageSent,
   MessageRecalled,
   ConversationRead,
+  CorpPolicyChanged,
 ] as const;

@@ -7,13 +7,14 @@ import {
   EVENT_BUS,
   EventBus,
   NotFoundError,
+  SUPER_ADMIN_ROLE,
   TRANSACTIONS,
   TransactionRunner,
   Tx,
   ValidationError,
 } from '@atrium/platform';
-import { MESSAGING_CONFIG, MessagingConfig } from '../config';
 import { DirectoryClient } from '../directory/directory.client';
+import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Conversation, ConversationMember, ConversationView, MemberRole } from './conversation';
 import { ConversationsRepository } from './conversations.repository';
@@ -40,7 +41,7 @@ export class ConversationsService {
   constructor(
     @Inject(TRANSACTIONS) private readonly transactions: TransactionRunner,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
-    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    private readonly policies: CorpPoliciesService,
     private readonly conversations: ConversationsRepository,
     private readonly directory: DirectoryClient,
     private readonly realtime: RealtimePublisher,
@@ -54,10 +55,12 @@ export class ConversationsService {
       throw new ValidationError('a direct conversation has exactly one other member', { field: 'members' });
     if (input.kind === 'group' && others.length < 1)
       throw new ValidationError('a group needs at least one other member', { field: 'members' });
-    if (others.length + 1 > this.config.MESSAGING_MAX_GROUP_MEMBERS) {
-      throw new DomainError('LIMIT_EXCEEDED', `a group has at most ${this.config.MESSAGING_MAX_GROUP_MEMBERS} members`, {
-        limit: this.config.MESSAGING_MAX_GROUP_MEMBERS,
-      });
+    const policy = await this.policies.get(caller.corpId);
+    if (input.kind === 'group' && !policy.membersMayCreateGroups && !caller.roles.includes(SUPER_ADMIN_ROLE)) {
+      throw new DomainError('FORBIDDEN', 'your corp lets only administrators create groups');
+    }
+    if (others.length + 1 > policy.maxGroupMembers) {
+      throw new DomainError('LIMIT_EXCEEDED', `a group has at most ${policy.maxGroupMembers} members`, { limit: policy.maxGroupMembers });
     }
     const name = input.name.trim();
     if ([...name].length > 64) throw new ValidationError('name must be at most 64 characters', { field: 'name' });
@@ -81,7 +84,7 @@ export class ConversationsService {
           notice: '',
           adminOnly: input.adminOnly,
           whoMayAdd,
-          maxMembers: this.config.MESSAGING_MAX_GROUP_MEMBERS,
+          maxMembers: policy.maxGroupMembers,
         },
         directKey,
       );

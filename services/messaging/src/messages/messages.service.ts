@@ -12,10 +12,10 @@ import {
   TransactionRunner,
   ValidationError,
 } from '@atrium/platform';
-import { MESSAGING_CONFIG, MessagingConfig } from '../config';
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
+import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message } from './message';
 import { parseContent } from './message-content';
@@ -47,7 +47,7 @@ export class MessagesService {
   constructor(
     @Inject(TRANSACTIONS) private readonly transactions: TransactionRunner,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
-    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    private readonly policies: CorpPoliciesService,
     private readonly conversations: ConversationsService,
     private readonly conversationsRepository: ConversationsRepository,
     private readonly messages: MessagesRepository,
@@ -119,7 +119,8 @@ export class MessagesService {
       if (!message) throw new NotFoundError(`message ${seq}`, { seq });
       if (message.recalledAt) return message;
       const isSender = message.sender === me.userid;
-      const withinWindow = Date.now() - message.sentAt.getTime() <= this.config.MESSAGING_RECALL_WINDOW_SECONDS * 1000;
+      const { recallWindowSeconds } = await this.policies.get(caller.corpId, tx);
+      const withinWindow = Date.now() - message.sentAt.getTime() <= recallWindowSeconds * 1000;
       const admin = me.role === 'owner' || me.role === 'admin' || caller.roles.includes(SUPER_ADMIN_ROLE);
       if (!admin && !(isSender && withinWindow)) {
         throw new DomainError(

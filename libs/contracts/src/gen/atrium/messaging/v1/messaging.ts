@@ -268,6 +268,32 @@ export interface GetReadReceiptResponse {
   unreadBy: string[];
 }
 
+export interface CorpPolicy {
+  /** false: only corp admins create groups. */
+  membersMayCreateGroups: boolean;
+  recallWindowSeconds: number;
+  /** 2..10,000 (all-staff groups). */
+  maxGroupMembers: number;
+  watermarkEnabled: boolean;
+  /** Placeholders {name}, {userid}, {employee_no}, {date}. */
+  watermarkTemplate: string;
+}
+
+export interface GetCorpPolicyRequest {
+}
+
+export interface GetCorpPolicyResponse {
+  policy?: CorpPolicy | undefined;
+}
+
+export interface SetCorpPolicyRequest {
+  policy?: CorpPolicy | undefined;
+}
+
+export interface SetCorpPolicyResponse {
+  policy?: CorpPolicy | undefined;
+}
+
 /**
  * Conversations and messages. Every conversation has a strictly increasing sequence assigned
  * here; clients sync by "what follows seq N" and a repeated send is recognised by its client
@@ -332,6 +358,12 @@ export interface MessagingServiceClient {
   /** Who has and has not read a message. */
 
   getReadReceipt(request: GetReadReceiptRequest, metadata?: Metadata): Observable<GetReadReceiptResponse>;
+
+  /** The corp's messaging policy: every member reads it (clients render the watermark); super admins set it. */
+
+  getCorpPolicy(request: GetCorpPolicyRequest, metadata?: Metadata): Observable<GetCorpPolicyResponse>;
+
+  setCorpPolicy(request: SetCorpPolicyRequest, metadata?: Metadata): Observable<SetCorpPolicyResponse>;
 }
 
 /**
@@ -452,6 +484,18 @@ export interface MessagingServiceController {
     request: GetReadReceiptRequest,
     metadata?: Metadata,
   ): Promise<GetReadReceiptResponse> | Observable<GetReadReceiptResponse> | GetReadReceiptResponse;
+
+  /** The corp's messaging policy: every member reads it (clients render the watermark); super admins set it. */
+
+  getCorpPolicy(
+    request: GetCorpPolicyRequest,
+    metadata?: Metadata,
+  ): Promise<GetCorpPolicyResponse> | Observable<GetCorpPolicyResponse> | GetCorpPolicyResponse;
+
+  setCorpPolicy(
+    request: SetCorpPolicyRequest,
+    metadata?: Metadata,
+  ): Promise<SetCorpPolicyResponse> | Observable<SetCorpPolicyResponse> | SetCorpPolicyResponse;
 }
 
 export function MessagingServiceControllerMethods() {
@@ -476,6 +520,8 @@ export function MessagingServiceControllerMethods() {
       "batchSync",
       "markRead",
       "getReadReceipt",
+      "getCorpPolicy",
+      "setCorpPolicy",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

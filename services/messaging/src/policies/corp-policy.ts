@@ -1,0 +1,7 @@
+export interface CorpPolicy {
+  membersMayCreateGroups: boolean;
+  recallWindowSeconds: number;
+  maxGroupMembers: number;
+  watermarkEnabled: boolean;
+  watermarkTemplate: string;
+}

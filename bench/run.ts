@@ -1,3 +1,4 @@
+import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
 import { readHostBusySeconds } from './proc';
@@ -14,6 +15,7 @@ import { BenchContext, BenchModule, BenchTarget, MetricExtras } from './types';
 
 const BENCHMARKS: Record<string, BenchModule> = {
   gateway: gatewayBench,
+  audit: auditBench,
 };
 
 interface Args {

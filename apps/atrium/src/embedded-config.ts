@@ -7,6 +7,8 @@ export const embeddedEnvSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   ATRIUM_DATA_DIR: z.string().min(1).default('./data'),
   ATRIUM_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').max(128).optional(),
+  /** The demo corp's directory-sync secret for the WeCom-compatible API (/cgi-bin/gettoken). */
+  ATRIUM_SYNC_SECRET: z.string().min(16, 'expected at least 16 characters').max(256).optional(),
   LOG_LEVEL: env.logLevel(),
 });
 

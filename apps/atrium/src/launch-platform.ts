@@ -89,21 +89,22 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
   const ports = {} as Record<BackendService, number>;
   for (const name of BACKEND_SERVICES) ports[name] = await freeLoopbackPort(host);
   const directoryUrl = `${host}:${ports.directory}`;
+  const messagingConfig: MessagingConfig = {
+    ...baseConfig('messaging', ports.messaging),
+    DIRECTORY_GRPC_URL: directoryUrl,
+    MESSAGING_MAX_GROUP_MEMBERS: 2_000,
+    MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
+  };
   const configs: Record<BackendService, PlatformEnv> = {
     directory: baseConfig('directory', ports.directory),
-    messaging: {
-      ...baseConfig('messaging', ports.messaging),
-      DIRECTORY_GRPC_URL: directoryUrl,
-      MESSAGING_MAX_GROUP_MEMBERS: 2_000,
-      MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
-    } as MessagingConfig,
+    messaging: messagingConfig,
     approval: baseConfig('approval', ports.approval),
     report: baseConfig('report', ports.report),
     audit: baseConfig('audit', ports.audit),
   };
   const definitions: Record<BackendService, ServiceDefinition> = {
     directory: directoryService(),
-    messaging: messagingService(configs.messaging as MessagingConfig),
+    messaging: messagingService(messagingConfig),
     approval: approvalService(),
     report: reportService(),
     audit: auditService(),
@@ -146,6 +147,8 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
       APPROVAL_GRPC_URL: grpcUrls.approval,
       REPORT_GRPC_URL: grpcUrls.report,
       AUDIT_GRPC_URL: grpcUrls.audit,
+      WECOM_ACCESS_TOKEN_TTL_SECONDS: 7200,
+      ATRIUM_SYNC_SECRET_CORP: 'demo',
       ...options.gatewayOverrides,
     };
     const gatewayLogger = createLogger('gateway', logLevel);

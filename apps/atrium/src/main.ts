@@ -54,6 +54,7 @@ async function main(): Promise<void> {
     realtime: { kind: 'inprocess', pubsub: new InProcessPubSub(), kv: new InMemoryKvStore() },
     logLevel: config.LOG_LEVEL,
     poolSize: 1,
+    gatewayOverrides: config.ATRIUM_SYNC_SECRET ? { ATRIUM_SYNC_SECRET: config.ATRIUM_SYNC_SECRET, ATRIUM_SYNC_SECRET_CORP: 'demo' } : {},
   });
   const gatewayUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${platform.services.gateway.httpPort}`;
   writeRuntimeInfo(dataDir, { pid: process.pid, gatewayUrl, directoryGrpcUrl: platform.grpcUrls.directory });

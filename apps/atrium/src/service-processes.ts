@@ -35,6 +35,8 @@ export interface ProcessPlatform {
   processes: Record<AnyService, ServiceProcess>;
   /** Starts a stopped (or killed) service again on the same ports. */
   restart(service: AnyService): Promise<void>;
+  /** Another gateway replica (same configuration, its own port), as a second pod would be. */
+  addGatewayReplica(): Promise<{ url: string; process: ServiceProcess; stop(): Promise<void> }>;
   stop(): Promise<void>;
 }
 
@@ -164,6 +166,31 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
     grpcUrls,
     databaseUrls,
     processes,
+    addGatewayReplica: async () => {
+      const http = await freeLoopbackPort();
+      const child = spawn(process.execPath, [join(options.distDir, 'services', 'gateway', 'src', 'main.js')], {
+        env: { ...envFor('gateway'), HTTP_PORT: String(http), PORT: String(http) },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const forward = (chunk: Buffer) => {
+        for (const line of chunk.toString().split('\n')) if (line) options.onOutput?.('gateway', line);
+      };
+      child.stdout?.on('data', forward);
+      child.stderr?.on('data', forward);
+      const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+        child.once('exit', (code, signal) => resolve({ code, signal })),
+      );
+      const replica: ServiceProcess = { name: 'gateway', httpPort: http, grpcPort: 0, child, exited };
+      await waitHttp(`http://127.0.0.1:${http}/readyz`, (status) => status === 200, 90_000, 'gateway replica');
+      return {
+        url: `http://127.0.0.1:${http}`,
+        process: replica,
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    },
     restart: async (service) => {
       await stopService(service);
       await spawnService(service);

@@ -335,7 +335,7 @@ describe('gateway authentication against the real platform', () => {
     );
     expect(consumed.find((s) => s.name.startsWith('HTTP POST'))?.attributes['http.response.status_code']).toBe(200);
     const receipts = await platform.services.audit.infra.dataSource.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM event_receipts WHERE event_type = 'directory.member.authenticated'`,
+      `SELECT count(*)::int AS n FROM audit_records WHERE event_type = 'directory.member.authenticated'`,
     );
     expect(receipts[0].n).toBeGreaterThan(0);
   });

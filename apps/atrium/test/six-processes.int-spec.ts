@@ -64,7 +64,7 @@ describe('six service processes on real servers', () => {
     await client.connect();
     try {
       const { rows } = await client.query<{ total: number; distinct: number }>(
-        `SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM event_receipts WHERE event_type = 'directory.member.authenticated'`,
+        `SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM audit_records WHERE event_type = 'directory.member.authenticated'`,
       );
       return rows[0];
     } finally {

@@ -28,6 +28,14 @@ export const gatewayEnvSchema = platformEnvSchema.extend({
   APPROVAL_GRPC_URL: env.hostPort(),
   REPORT_GRPC_URL: env.hostPort(),
   AUDIT_GRPC_URL: env.hostPort(),
+  /** Lifetime of the WeCom-compatible API's access tokens (WeCom's own is 7200 s). */
+  WECOM_ACCESS_TOKEN_TTL_SECONDS: positiveInt(7200, 'a positive number of seconds'),
+  /**
+   * A directory-sync secret the gateway installs for the corp with code ATRIUM_SYNC_SECRET_CORP,
+   * at start and when that corp is created (embedded mode's demo corp).
+   */
+  ATRIUM_SYNC_SECRET: z.string().min(16, 'expected at least 16 characters').max(256).optional(),
+  ATRIUM_SYNC_SECRET_CORP: z.string().min(1).default('demo'),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;

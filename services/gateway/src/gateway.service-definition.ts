@@ -1,29 +1,50 @@
 import { INestApplication } from '@nestjs/common';
 import { Infrastructure, ServiceDefinition } from '@atrium/platform';
-import type { Application } from 'express';
+import { json, type Application, type NextFunction, type Request, type Response } from 'express';
+import { AppCredentialsService } from './apps/app-credentials.service';
 import { GatewayConfig } from './config';
+import { KnownCorpsConsumer } from './corps/known-corps.consumer';
+import { IMPORT_BODY_LIMIT } from './directory/dto/import.dto';
 import { GatewayModule } from './gateway.module';
 import { httpTelemetry } from './http/http-telemetry.middleware';
 import { setupOpenApi } from './http/openapi';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { createValidationPipe } from './http/validation';
 import { GatewaySessions1700000000100 } from './migrations/1700000000100-gateway-sessions';
+import { GatewayOpenApi1700000000200 } from './migrations/1700000000200-gateway-open-api';
+import { WsGateway } from './realtime/ws.gateway';
+import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
+import { wecomBodyReader } from './wecom/wecom-request';
+
+const WECOM_BODY_LIMIT = '1mb';
 
 export function gatewayService(config: GatewayConfig): ServiceDefinition {
   return {
     name: 'gateway',
-    database: { entities: [], migrations: [GatewaySessions1700000000100] },
+    database: { entities: [], migrations: [GatewaySessions1700000000100, GatewayOpenApi1700000000200] },
     // No gRPC server: the gateway is the HTTP edge and only a gRPC client.
     imports: [GatewayModule.forRoot(config)],
     opsController: false,
+    // Sockets close first (clients reconnect to another replica), then HTTP drains.
+    beforeStop: (app) => app.get(WsGateway).closeAll(),
     configureHttp: (app: INestApplication, infra: Infrastructure) => {
       const express = app.getHttpAdapter().getInstance() as Application;
       express.set('trust proxy', config.TRUST_PROXY);
       express.disable('x-powered-by');
       app.use(httpTelemetry(infra.metrics));
+      // Both run before the framework's JSON parser, which skips a body already read. (Wrapped: the
+      // framework would take a middleware named jsonParser for its own and not install that.)
+      app.use('/cgi-bin', wecomBodyReader(WECOM_BODY_LIMIT));
+      const importJson = json({ limit: IMPORT_BODY_LIMIT });
+      app.use('/api/v1/directory/imports', (req: Request, res: Response, next: NextFunction) => importJson(req, res, next));
       app.useGlobalPipes(createValidationPipe());
       app.useGlobalInterceptors(new RequestContextInterceptor());
       setupOpenApi(app);
+    },
+    onStarted: async (app) => {
+      await app.get(AppCredentialsService).seedConfiguredSyncSecret();
+      await app.get(KnownCorpsConsumer).start();
+      await app.get(MemberSessionsConsumer).start();
     },
   };
 }

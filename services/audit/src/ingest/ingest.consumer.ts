@@ -1,9 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DIRECTORY_EVENTS, GATEWAY_EVENTS } from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
+import { ARCHIVED_EVENTS } from './archived-events';
 import { IngestService } from './ingest.service';
 
-/** Consumes the domain topics into the audit journal (group `audit.ingest`). */
+/** Consumes every domain topic into the archive (group `audit.ingest`). */
 @Injectable()
 export class IngestConsumer {
   constructor(
@@ -14,8 +14,8 @@ export class IngestConsumer {
   start(): Promise<void> {
     return this.bus.consume({
       groupId: 'audit.ingest',
-      events: [...DIRECTORY_EVENTS, ...GATEWAY_EVENTS],
-      handle: (tx, event, definition) => this.ingest.recordEvent(tx, event, definition),
+      events: ARCHIVED_EVENTS,
+      handle: (tx, event, definition) => this.ingest.archiveEvent(tx, event, definition),
     });
   }
 }

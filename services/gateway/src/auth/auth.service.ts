@@ -4,6 +4,7 @@ import { directoryV1, SessionRevoked } from '@atrium/contracts';
 import { DomainError, EVENT_BUS, EventBus, TRANSACTIONS, TransactionRunner, Tx } from '@atrium/platform';
 import { GATEWAY_IDENTITY, ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { KnownCorpsService } from '../corps/known-corps.service';
 import { AccessTokens } from './access-tokens';
 import { LoginThrottle } from './login-throttle';
 import { RefreshTokensRepository } from './refresh-tokens.repository';
@@ -34,6 +35,7 @@ export class AuthService {
     private readonly refreshTokens: RefreshTokensRepository,
     private readonly revocations: SessionRevocations,
     private readonly throttle: LoginThrottle,
+    private readonly corps: KnownCorpsService,
   ) {}
 
   async login(corp: string, account: string, password: string, clientIp: string): Promise<TokenPair> {
@@ -50,11 +52,12 @@ export class AuthService {
       throw error;
     }
     await this.throttle.recordSuccess(corp, account, clientIp);
-    const member = authenticated.member;
-    if (!member) throw new DomainError('INTERNAL', 'directory answered without a member');
-    return this.transactions.run((tx) =>
-      this.startSession(tx, { corpId: member.corpId, userId: member.userid, roles: member.roles }, randomUUID()),
-    );
+    const { member, corp: signedInto } = authenticated;
+    if (!member || !signedInto) throw new DomainError('INTERNAL', 'directory answered without a member');
+    return this.transactions.run(async (tx) => {
+      await this.corps.learn(tx, { corpId: signedInto.id, code: signedInto.code, name: signedInto.name });
+      return this.startSession(tx, { corpId: member.corpId, userId: member.userid, roles: member.roles }, randomUUID());
+    });
   }
 
   /**

@@ -56,4 +56,12 @@ export class RefreshTokensRepository {
   async revokeFamily(tx: Tx, familyId: string): Promise<void> {
     await tx.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE family_id = $1 AND status <> 'revoked'`, [familyId]);
   }
+
+  /** Every session of a member (offboarded, disabled or deleted). */
+  async revokeMember(tx: Tx, corpId: string, userId: string): Promise<void> {
+    await tx.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE corp_id = $1 AND user_id = $2 AND status <> 'revoked'`, [
+      corpId,
+      userId,
+    ]);
+  }
 }

@@ -19,20 +19,201 @@ export interface DescribeCallerResponse {
   roles: string[];
 }
 
+export interface ComplianceOfficer {
+  userid: string;
+  /** Reserved for department scoping; empty means the whole corp. */
+  departmentIds: number[];
+  grantedBy: string;
+  /** ISO 8601. */
+  grantedAt: string;
+}
+
+export interface GrantComplianceOfficerRequest {
+  userid: string;
+  departmentIds: number[];
+}
+
+export interface GrantComplianceOfficerResponse {
+  officer?: ComplianceOfficer | undefined;
+}
+
+export interface RevokeComplianceOfficerRequest {
+  userid: string;
+}
+
+export interface RevokeComplianceOfficerResponse {
+  revoked: boolean;
+}
+
+export interface ListComplianceOfficersRequest {
+}
+
+export interface ListComplianceOfficersResponse {
+  officers: ComplianceOfficer[];
+}
+
+export interface ArchivePolicy {
+  archivingEnabled: boolean;
+  /** 0: kept forever. */
+  retentionDays: number;
+}
+
+export interface SetArchivePolicyRequest {
+  policy?: ArchivePolicy | undefined;
+}
+
+export interface SetArchivePolicyResponse {
+  policy?: ArchivePolicy | undefined;
+}
+
+export interface GetArchivePolicyRequest {
+}
+
+export interface GetArchivePolicyResponse {
+  policy?: ArchivePolicy | undefined;
+}
+
+export interface SearchArchiveRequest {
+  conversationId: string;
+  /** Sender of the message or a member of its conversation. */
+  participant: string;
+  /** ISO 8601, inclusive lower and exclusive upper bound of the message time. */
+  fromTime: string;
+  toTime: string;
+  messageType: string;
+  /** Chinese (at least two characters) or words; every part must occur in the message. */
+  keyword: string;
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ArchivedMessage {
+  seq: number;
+  eventId: string;
+  eventType: string;
+  conversationId: string;
+  sender: string;
+  messageType: string;
+  /** ISO 8601. */
+  sentAt: string;
+  /** The archived event payload as JSON (decrypted). */
+  contentJson: string;
+}
+
+export interface SearchArchiveResponse {
+  messages: ArchivedMessage[];
+  nextPageToken: string;
+}
+
+export interface VerifyArchiveRequest {
+}
+
+export interface VerifyArchiveResponse {
+  ok: boolean;
+  recordsChecked: number;
+  checkpointsChecked: number;
+  /** When not ok: the first record (chain position) that does not match, and why. */
+  firstBadSeq: number;
+  firstBadEventId: string;
+  reason: string;
+}
+
+export interface Checkpoint {
+  fromSeq: number;
+  toSeq: number;
+  merkleRoot: string;
+  headHash: string;
+  createdAt: string;
+  signature: string;
+}
+
+export interface CreateCheckpointRequest {
+}
+
+export interface CreateCheckpointResponse {
+  /** Absent when no record was archived since the last checkpoint. */
+  checkpoint?: Checkpoint | undefined;
+}
+
+export interface ExportCheckpointsRequest {
+}
+
+export interface ExportCheckpointsResponse {
+  json: string;
+}
+
+export interface RotateArchiveKeyRequest {
+}
+
+export interface RotateArchiveKeyResponse {
+  kekVersion: number;
+  rewrappedKeys: number;
+}
+
 /**
- * The audit service. Its domain methods land with its own issue; until then it answers the
- * platform's describe call so the gateway and tests can prove the signed-identity path end to end.
+ * The compliance archive (会话存档): every message and admin action, encrypted at rest and
+ * hash-chained per corp. Every method acts on the caller's corp only (from the signed identity).
  */
 
 export interface AuditServiceClient {
   /** Echoes the verified caller identity as the service sees it. */
 
   describeCaller(request: DescribeCallerRequest, metadata?: Metadata): Observable<DescribeCallerResponse>;
+
+  /** Super admin only: makes a member a compliance officer of the corp (archived as an admin action). */
+
+  grantComplianceOfficer(
+    request: GrantComplianceOfficerRequest,
+    metadata?: Metadata,
+  ): Observable<GrantComplianceOfficerResponse>;
+
+  /** Super admin only. */
+
+  revokeComplianceOfficer(
+    request: RevokeComplianceOfficerRequest,
+    metadata?: Metadata,
+  ): Observable<RevokeComplianceOfficerResponse>;
+
+  /** Super admin or compliance officer. */
+
+  listComplianceOfficers(
+    request: ListComplianceOfficersRequest,
+    metadata?: Metadata,
+  ): Observable<ListComplianceOfficersResponse>;
+
+  /** Super admin only: archiving on/off (off keeps admin actions only) and retention. */
+
+  setArchivePolicy(request: SetArchivePolicyRequest, metadata?: Metadata): Observable<SetArchivePolicyResponse>;
+
+  getArchivePolicy(request: GetArchivePolicyRequest, metadata?: Metadata): Observable<GetArchivePolicyResponse>;
+
+  /** Compliance officers only. Newest first; the search itself is archived. */
+
+  searchArchive(request: SearchArchiveRequest, metadata?: Metadata): Observable<SearchArchiveResponse>;
+
+  /**
+   * Compliance officer or super admin: recomputes the corp's hash chain and checks the signed
+   * checkpoints; reports the first record that does not match.
+   */
+
+  verifyArchive(request: VerifyArchiveRequest, metadata?: Metadata): Observable<VerifyArchiveResponse>;
+
+  /** Compliance officer or super admin: signs a checkpoint over the records since the last one. */
+
+  createCheckpoint(request: CreateCheckpointRequest, metadata?: Metadata): Observable<CreateCheckpointResponse>;
+
+  /** Compliance officer or super admin: the signed checkpoints as JSON, to keep outside the database. */
+
+  exportCheckpoints(request: ExportCheckpointsRequest, metadata?: Metadata): Observable<ExportCheckpointsResponse>;
+
+  /** Super admin only: a new key-encryption key version; every data key is re-wrapped under it. */
+
+  rotateArchiveKey(request: RotateArchiveKeyRequest, metadata?: Metadata): Observable<RotateArchiveKeyResponse>;
 }
 
 /**
- * The audit service. Its domain methods land with its own issue; until then it answers the
- * platform's describe call so the gateway and tests can prove the signed-identity path end to end.
+ * The compliance archive (会话存档): every message and admin action, encrypted at rest and
+ * hash-chained per corp. Every method acts on the caller's corp only (from the signed identity).
  */
 
 export interface AuditServiceController {
@@ -42,11 +223,103 @@ export interface AuditServiceController {
     request: DescribeCallerRequest,
     metadata?: Metadata,
   ): Promise<DescribeCallerResponse> | Observable<DescribeCallerResponse> | DescribeCallerResponse;
+
+  /** Super admin only: makes a member a compliance officer of the corp (archived as an admin action). */
+
+  grantComplianceOfficer(
+    request: GrantComplianceOfficerRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<GrantComplianceOfficerResponse>
+    | Observable<GrantComplianceOfficerResponse>
+    | GrantComplianceOfficerResponse;
+
+  /** Super admin only. */
+
+  revokeComplianceOfficer(
+    request: RevokeComplianceOfficerRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RevokeComplianceOfficerResponse>
+    | Observable<RevokeComplianceOfficerResponse>
+    | RevokeComplianceOfficerResponse;
+
+  /** Super admin or compliance officer. */
+
+  listComplianceOfficers(
+    request: ListComplianceOfficersRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<ListComplianceOfficersResponse>
+    | Observable<ListComplianceOfficersResponse>
+    | ListComplianceOfficersResponse;
+
+  /** Super admin only: archiving on/off (off keeps admin actions only) and retention. */
+
+  setArchivePolicy(
+    request: SetArchivePolicyRequest,
+    metadata?: Metadata,
+  ): Promise<SetArchivePolicyResponse> | Observable<SetArchivePolicyResponse> | SetArchivePolicyResponse;
+
+  getArchivePolicy(
+    request: GetArchivePolicyRequest,
+    metadata?: Metadata,
+  ): Promise<GetArchivePolicyResponse> | Observable<GetArchivePolicyResponse> | GetArchivePolicyResponse;
+
+  /** Compliance officers only. Newest first; the search itself is archived. */
+
+  searchArchive(
+    request: SearchArchiveRequest,
+    metadata?: Metadata,
+  ): Promise<SearchArchiveResponse> | Observable<SearchArchiveResponse> | SearchArchiveResponse;
+
+  /**
+   * Compliance officer or super admin: recomputes the corp's hash chain and checks the signed
+   * checkpoints; reports the first record that does not match.
+   */
+
+  verifyArchive(
+    request: VerifyArchiveRequest,
+    metadata?: Metadata,
+  ): Promise<VerifyArchiveResponse> | Observable<VerifyArchiveResponse> | VerifyArchiveResponse;
+
+  /** Compliance officer or super admin: signs a checkpoint over the records since the last one. */
+
+  createCheckpoint(
+    request: CreateCheckpointRequest,
+    metadata?: Metadata,
+  ): Promise<CreateCheckpointResponse> | Observable<CreateCheckpointResponse> | CreateCheckpointResponse;
+
+  /** Compliance officer or super admin: the signed checkpoints as JSON, to keep outside the database. */
+
+  exportCheckpoints(
+    request: ExportCheckpointsRequest,
+    metadata?: Metadata,
+  ): Promise<ExportCheckpointsResponse> | Observable<ExportCheckpointsResponse> | ExportCheckpointsResponse;
+
+  /** Super admin only: a new key-encryption key version; every data key is re-wrapped under it. */
+
+  rotateArchiveKey(
+    request: RotateArchiveKeyRequest,
+    metadata?: Metadata,
+  ): Promise<RotateArchiveKeyResponse> | Observable<RotateArchiveKeyResponse> | RotateArchiveKeyResponse;
 }
 
 export function AuditServiceControllerMethods() {
   return function (constructor: Function) {
-    const grpcMethods: string[] = ["describeCaller"];
+    const grpcMethods: string[] = [
+      "describeCaller",
+      "grantComplianceOfficer",
+      "revokeComplianceOfficer",
+      "listComplianceOfficers",
+      "setArchivePolicy",
+      "getArchivePolicy",
+      "searchArchive",
+      "verifyArchive",
+      "createCheckpoint",
+      "exportCheckpoints",
+      "rotateArchiveKey",
+    ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);
       GrpcMethod("AuditService", method)(constructor.prototype[method], method, descriptor);

@@ -1,0 +1,75 @@
+import {
+  ConversationCreated,
+  ConversationMembersChanged,
+  EventDefinition,
+  EventEnvelope,
+  EventPayload,
+  MemberAuthenticated,
+  MessageRecalled,
+  MessageSent,
+  SessionRevoked,
+  TOPICS,
+} from '@atrium/contracts';
+import { RecordDraft, RecordKind } from '../archive/archive-record';
+
+/** Read cursors move on every glance at a chat: not worth a record each. */
+const NOT_ARCHIVED = new Set(['messaging.conversation.read']);
+const LOGINS = new Set([MemberAuthenticated.type, SessionRevoked.type]);
+
+function stringsOf(value: unknown, into: string[]): string[] {
+  if (typeof value === 'string') into.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => stringsOf(v, into));
+  else if (value && typeof value === 'object') Object.values(value).forEach((v) => stringsOf(v, into));
+  return into;
+}
+
+/** The text of a message that keyword search looks at: every string of its content. */
+export function searchableText(content: unknown): string {
+  return stringsOf(content, []).join('\n');
+}
+
+const text = (value: unknown) => (typeof value === 'string' ? value : '');
+
+function kindOf(envelope: EventEnvelope, definition: EventDefinition): RecordKind {
+  if (envelope.type === MessageSent.type || envelope.type === MessageRecalled.type) return 'message';
+  if (LOGINS.has(envelope.type)) return 'login';
+  if (envelope.type.endsWith('.resources.transferred')) return 'admin_action';
+  if (definition.topic === TOPICS.messaging) return 'conversation';
+  if (definition.topic === TOPICS.directory) return 'admin_action';
+  return 'event';
+}
+
+/**
+ * What an event becomes in the archive, or null for an event that is not archived. The whole
+ * envelope is kept (encrypted); a few fields stay in clear for filtering: conversation, actor,
+ * message type and time.
+ */
+export function recordFromEvent(envelope: EventEnvelope, definition: EventDefinition): RecordDraft | null {
+  if (NOT_ARCHIVED.has(envelope.type)) return null;
+  const payload = (envelope.payload ?? {}) as Record<string, unknown>;
+  const draft: RecordDraft = {
+    corpId: envelope.corpId,
+    eventId: envelope.id,
+    kind: kindOf(envelope, definition),
+    eventType: envelope.type,
+    occurredAt: new Date(envelope.occurredAt),
+    conversationId: text(payload.conversationId),
+    actor: text(payload.actor) || text(payload.userId) || text(payload.userid),
+    messageType: '',
+    document: JSON.stringify(envelope),
+  };
+  if (envelope.type === MessageSent.type) {
+    // Payloads arrive validated against the catalogue (the consumer and the CLI decode them).
+    const { message } = payload as EventPayload<typeof MessageSent>;
+    draft.actor = message.sender;
+    draft.messageType = message.type;
+    draft.occurredAt = new Date(message.sentAt);
+    draft.searchText = searchableText(message.content);
+  } else if (envelope.type === ConversationCreated.type) {
+    const created = payload as EventPayload<typeof ConversationCreated>;
+    draft.members = [...new Set([...created.members, created.owner])];
+  } else if (envelope.type === ConversationMembersChanged.type) {
+    draft.members = (payload as EventPayload<typeof ConversationMembersChanged>).added;
+  }
+  return draft;
+}

@@ -1,0 +1,46 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { ServiceClients } from '../clients/service-clients';
+import { ErrorResponse } from '../http/error.response';
+import { toImportJobResponse } from './directory.mapper';
+import { ExportKindParam, ImportJobParam, ImportJobResponse, StartImportRequest } from './dto/import.dto';
+
+/** Bulk CSV import (validated in full, then applied in batches) and export. */
+@ApiTags('directory')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: ErrorResponse })
+@ApiResponse({ status: 401, type: ErrorResponse })
+@ApiResponse({ status: 403, type: ErrorResponse })
+@UseGuards(AuthenticatedGuard)
+@Controller('api/v1/directory')
+export class ImportsHttpController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  /** Starts a job; poll GET /imports/{id} for its progress and row errors. */
+  @Post('imports')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: ImportJobResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'an import of this corp is already running' })
+  async start(@Body() body: StartImportRequest): Promise<ImportJobResponse> {
+    const request = { kind: body.kind, mode: body.mode ?? 'all_or_nothing', csv: body.csv };
+    return toImportJobResponse((await this.clients.directory.call('StartImport', (d, md) => d.startImport(request, md))).job);
+  }
+
+  @Get('imports/:id')
+  @ApiOkResponse({ type: ImportJobResponse })
+  @ApiResponse({ status: 404, type: ErrorResponse })
+  async get(@Param() { id }: ImportJobParam): Promise<ImportJobResponse> {
+    return toImportJobResponse((await this.clients.directory.call('GetImportJob', (d, md) => d.getImportJob({ id }, md))).job);
+  }
+
+  @Get('exports/:kind')
+  @Header('Content-Type', 'text/csv; charset=utf-8')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'The CSV, in the format the import reads', schema: { type: 'string' } })
+  async export(@Param() { kind }: ExportKindParam, @Res({ passthrough: true }) res: Response): Promise<string> {
+    res.setHeader('Content-Disposition', `attachment; filename="${kind}.csv"`);
+    return (await this.clients.directory.call('ExportDirectory', (d, md) => d.exportDirectory({ kind }, md))).csv;
+  }
+}

@@ -1,0 +1,129 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { ServiceClients } from '../clients/service-clients';
+import { ErrorResponse } from '../http/error.response';
+import { UseridParam } from '../http/params';
+import { toListMembers, toMemberInput, toMemberPatch, toMemberResponse } from './directory.mapper';
+import {
+  CreateMemberRequest,
+  ListMembersQuery,
+  ManagerChainQuery,
+  ManagerChainResponse,
+  MemberPageResponse,
+  MemberResponse,
+  OffboardMemberRequest,
+  OffboardMemberResponse,
+  SearchMembersQuery,
+  SearchMembersResponse,
+  TransferRecordListResponse,
+  UpdateMemberRequest,
+} from './dto/member.dto';
+
+/** Members (the electronic badge), as the signed-in member; writes need an admin scope. */
+@ApiTags('directory')
+@ApiBearerAuth()
+@ApiResponse({ status: 400, type: ErrorResponse, description: 'VALIDATION_FAILED' })
+@ApiResponse({ status: 401, type: ErrorResponse })
+@ApiResponse({ status: 403, type: ErrorResponse, description: 'FORBIDDEN: outside your administrative scope' })
+@ApiResponse({ status: 404, type: ErrorResponse })
+@UseGuards(AuthenticatedGuard)
+@Controller('api/v1/directory')
+export class MembersHttpController {
+  constructor(private readonly clients: ServiceClients) {}
+
+  @Post('members')
+  @ApiCreatedResponse({ type: MemberResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'ALREADY_EXISTS: userid, mobile or email taken (details.field)' })
+  async create(@Body() body: CreateMemberRequest): Promise<MemberResponse> {
+    const member = toMemberInput(body);
+    return toMemberResponse((await this.clients.directory.call('CreateMember', (d, md) => d.createMember({ member }, md))).member);
+  }
+
+  @Get('members')
+  @ApiOkResponse({ type: MemberPageResponse, description: 'Keyset-paged by userid' })
+  async list(@Query() query: ListMembersQuery): Promise<MemberPageResponse> {
+    const request = toListMembers(query);
+    const page = await this.clients.directory.call('ListMembers', (d, md) => d.listMembers(request, md));
+    return { members: page.members.map(toMemberResponse), nextPageToken: page.nextPageToken };
+  }
+
+  /** Search by name, alias, userid, mobile, email or pinyin, best matches first. */
+  @Get('members\\:search')
+  @ApiOkResponse({ type: SearchMembersResponse })
+  async search(@Query() query: SearchMembersQuery): Promise<SearchMembersResponse> {
+    const { hits } = await this.clients.directory.call('SearchMembers', (d, md) =>
+      d.searchMembers({ query: query.q, limit: query.limit ?? 20 }, md),
+    );
+    return { hits: hits.map((h) => ({ member: toMemberResponse(h.member), match: h.match, field: h.field })) };
+  }
+
+  @Get('members/:userid')
+  @ApiOkResponse({ type: MemberResponse })
+  async get(@Param() { userid }: UseridParam): Promise<MemberResponse> {
+    return toMemberResponse((await this.clients.directory.call('GetMember', (d, md) => d.getMember({ userid }, md))).member);
+  }
+
+  @Patch('members/:userid')
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'ALREADY_EXISTS (mobile, email), MEMBER_OFFBOARDED' })
+  async update(@Param() { userid }: UseridParam, @Body() body: UpdateMemberRequest): Promise<MemberResponse> {
+    const patch = toMemberPatch(body);
+    return toMemberResponse((await this.clients.directory.call('UpdateMember', (d, md) => d.updateMember({ userid, patch }, md))).member);
+  }
+
+  @Delete('members/:userid')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  async delete(@Param() { userid }: UseridParam): Promise<void> {
+    await this.clients.directory.call('DeleteMembers', (d, md) => d.deleteMembers({ userids: [userid] }, md));
+  }
+
+  /** The member can no longer sign in; their sessions end within a second. */
+  @Post('members/:userid/disable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MemberResponse })
+  async disable(@Param() { userid }: UseridParam): Promise<MemberResponse> {
+    return toMemberResponse(
+      (await this.clients.directory.call('SetMemberEnabled', (d, md) => d.setMemberEnabled({ userid, enabled: false }, md))).member,
+    );
+  }
+
+  @Post('members/:userid/enable')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MemberResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'MEMBER_OFFBOARDED: cannot be re-enabled' })
+  async enable(@Param() { userid }: UseridParam): Promise<MemberResponse> {
+    return toMemberResponse(
+      (await this.clients.directory.call('SetMemberEnabled', (d, md) => d.setMemberEnabled({ userid, enabled: true }, md))).member,
+    );
+  }
+
+  /** 离职: the member is frozen now, their sessions end within a second, the successor inherits. */
+  @Post('members/:userid/offboard')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OffboardMemberResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'MEMBER_OFFBOARDED: already offboarded' })
+  @ApiResponse({ status: 412, type: ErrorResponse, description: 'PRECONDITION_FAILED: successor not active, or yourself' })
+  async offboard(@Param() { userid }: UseridParam, @Body() body: OffboardMemberRequest): Promise<OffboardMemberResponse> {
+    const { member, transfers } = await this.clients.directory.call('OffboardMember', (d, md) =>
+      d.offboardMember({ userid, successorUserid: body.successorUserid }, md),
+    );
+    return { member: toMemberResponse(member), transfers };
+  }
+
+  @Get('members/:userid/transfers')
+  @ApiOkResponse({ type: TransferRecordListResponse, description: 'One record per resource type (bounded)' })
+  async transfers(@Param() { userid }: UseridParam): Promise<TransferRecordListResponse> {
+    return this.clients.directory.call('ListTransferRecords', (d, md) => d.listTransferRecords({ userid }, md));
+  }
+
+  @Get('members/:userid/manager-chain')
+  @ApiOkResponse({ type: ManagerChainResponse })
+  async managerChain(@Param() { userid }: UseridParam, @Query() query: ManagerChainQuery): Promise<ManagerChainResponse> {
+    const { levels } = await this.clients.directory.call('GetManagerChain', (d, md) =>
+      d.getManagerChain({ userid, levels: query.levels ?? 1 }, md),
+    );
+    return { levels: levels.map((level) => level.values) };
+  }
+}

@@ -1,0 +1,163 @@
+import { ConversationRealtimeEvent, RealtimeEvent, realtimeChannels } from '@atrium/contracts';
+import { AppLogger, PubSub } from '@atrium/platform';
+
+/** What the hub needs of a socket: the ws library's WebSocket satisfies it. */
+export interface HubSocket {
+  send(data: string): void;
+  close(code: number, reason: string): void;
+}
+
+export interface SocketOwner {
+  corpId: string;
+  userId: string;
+}
+
+type ConversationLister = (owner: SocketOwner) => Promise<string[]>;
+
+const userKey = (o: SocketOwner) => `${o.corpId}|${o.userId}`;
+const conversationKey = (corpId: string, conversationId: string) => `${corpId}|${conversationId}`;
+
+/**
+ * The sockets one gateway replica holds, and the pub/sub subscriptions they need: one per
+ * connected user (membership changes, revocation) and one per conversation any of them is in.
+ * A message is published once per conversation by messaging; every replica with a member of it
+ * online receives it once and writes it to that member's sockets — no replica is asked about
+ * users it does not hold, and group size does not multiply network traffic.
+ */
+export class SocketHub {
+  private readonly sockets = new Map<string, Set<HubSocket>>();
+  private readonly conversationsOfUser = new Map<string, Set<string>>();
+  private readonly usersOfConversation = new Map<string, Set<string>>();
+  private readonly subscriptions = new Map<string, Promise<() => Promise<void>>>();
+
+  constructor(
+    private readonly pubsub: PubSub,
+    private readonly listConversations: ConversationLister,
+    private readonly logger: AppLogger,
+  ) {}
+
+  get connectedSockets(): number {
+    let n = 0;
+    for (const set of this.sockets.values()) n += set.size;
+    return n;
+  }
+
+  async attach(owner: SocketOwner, socket: HubSocket): Promise<void> {
+    const key = userKey(owner);
+    let set = this.sockets.get(key);
+    const first = !set;
+    if (!set) {
+      set = new Set();
+      this.sockets.set(key, set);
+    }
+    set.add(socket);
+    if (!first) return;
+    // Subscribe to the user's channel before listing, so a group joined meanwhile is not missed.
+    await this.subscribe(realtimeChannels.user(owner.corpId, owner.userId), (raw) => this.onUserEvent(owner, raw));
+    for (const conversationId of await this.listConversations(owner)) await this.join(owner, conversationId);
+  }
+
+  async detach(owner: SocketOwner, socket: HubSocket): Promise<void> {
+    const key = userKey(owner);
+    const set = this.sockets.get(key);
+    if (!set?.delete(socket) || set.size > 0) return;
+    this.sockets.delete(key);
+    for (const conversation of this.conversationsOfUser.get(key) ?? []) await this.leave(owner, conversation.split('|')[1]);
+    this.conversationsOfUser.delete(key);
+    await this.unsubscribe(realtimeChannels.user(owner.corpId, owner.userId));
+  }
+
+  async closeAll(code: number, reason: string): Promise<void> {
+    for (const set of this.sockets.values()) for (const socket of set) socket.close(code, reason);
+    this.sockets.clear();
+    await Promise.all([...this.subscriptions.keys()].map((channel) => this.unsubscribe(channel)));
+  }
+
+  private async join(owner: SocketOwner, conversationId: string): Promise<void> {
+    const key = userKey(owner);
+    const conv = conversationKey(owner.corpId, conversationId);
+    let mine = this.conversationsOfUser.get(key);
+    if (!mine) this.conversationsOfUser.set(key, (mine = new Set()));
+    mine.add(conv);
+    let users = this.usersOfConversation.get(conv);
+    if (!users) {
+      this.usersOfConversation.set(conv, (users = new Set()));
+      await this.subscribe(realtimeChannels.conversation(owner.corpId, conversationId), (raw) => this.onConversationEvent(conv, raw));
+    }
+    users.add(key);
+  }
+
+  private async leave(owner: SocketOwner, conversationId: string): Promise<void> {
+    const key = userKey(owner);
+    const conv = conversationKey(owner.corpId, conversationId);
+    this.conversationsOfUser.get(key)?.delete(conv);
+    const users = this.usersOfConversation.get(conv);
+    if (!users?.delete(key) || users.size > 0) return;
+    this.usersOfConversation.delete(conv);
+    await this.unsubscribe(realtimeChannels.conversation(owner.corpId, conversationId));
+  }
+
+  private onConversationEvent(conv: string, raw: string): void {
+    const event = parse(raw) as ConversationRealtimeEvent | undefined;
+    if (!event) return;
+    const frame = JSON.stringify(toFrame(event));
+    for (const user of this.usersOfConversation.get(conv) ?? []) for (const socket of this.sockets.get(user) ?? []) safeSend(socket, frame);
+  }
+
+  private onUserEvent(owner: SocketOwner, raw: string): void {
+    const event = parse(raw);
+    if (!event) return;
+    const sockets = [...(this.sockets.get(userKey(owner)) ?? [])];
+    if (event.kind === 'revoked') {
+      for (const socket of sockets) socket.close(4401, event.reason);
+      return;
+    }
+    if (event.kind === 'membership') {
+      const change = event.joined ? this.join(owner, event.conversationId) : this.leave(owner, event.conversationId);
+      change.catch((error: unknown) => this.logger.warn({ err: error }, 'realtime membership update failed'));
+    }
+    const frame = JSON.stringify(toFrame(event));
+    for (const socket of sockets) safeSend(socket, frame);
+  }
+
+  private async subscribe(channel: string, handler: (raw: string) => void): Promise<void> {
+    if (!this.subscriptions.has(channel)) this.subscriptions.set(channel, this.pubsub.subscribe(channel, handler));
+    await this.subscriptions.get(channel);
+  }
+
+  private async unsubscribe(channel: string): Promise<void> {
+    const subscription = this.subscriptions.get(channel);
+    this.subscriptions.delete(channel);
+    if (subscription) await (await subscription)();
+  }
+}
+
+function parse(raw: string): RealtimeEvent | undefined {
+  try {
+    return JSON.parse(raw) as RealtimeEvent;
+  } catch {
+    return undefined;
+  }
+}
+
+function safeSend(socket: HubSocket, frame: string): void {
+  try {
+    socket.send(frame);
+  } catch {
+    // A socket closing under us: its close handler detaches it.
+  }
+}
+
+/** Client frames: `{ type, ...fields }`; message content is JSON, not a JSON string. */
+export function toFrame(event: RealtimeEvent): Record<string, unknown> {
+  const { kind, ...rest } = event;
+  if (event.kind === 'message') {
+    const { contentJson, ...message } = event.message as { contentJson?: string };
+    return {
+      type: kind,
+      conversationId: event.conversationId,
+      message: { ...message, content: contentJson ? (JSON.parse(contentJson) as unknown) : null },
+    };
+  }
+  return { type: kind, ...rest };
+}

@@ -1,0 +1,44 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { EventEnvelope, EventPayload, MemberDeleted, MemberDisabled, MemberEnabled, MemberOffboarded } from '@atrium/contracts';
+import { EVENT_BUS, EventBus, Tx } from '@atrium/platform';
+import { MemberSessionsService } from './member-sessions.service';
+
+type MemberEvent = EventPayload<typeof MemberDisabled>;
+
+/**
+ * Member status changes from `directory.events` (group `gateway.sessions`): offboarded, disabled
+ * and deleted members lose their sessions at once, a re-enabled member may sign in again. Events
+ * of one member share a partition, so a disable and the enable after it apply in order.
+ */
+@Injectable()
+export class MemberSessionsConsumer {
+  constructor(
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly sessions: MemberSessionsService,
+  ) {}
+
+  start(): Promise<void> {
+    return this.bus.consume({
+      groupId: 'gateway.sessions',
+      events: [MemberOffboarded, MemberDisabled, MemberDeleted, MemberEnabled],
+      handle: (tx, event) => this.handle(tx, event),
+    });
+  }
+
+  private handle(tx: Tx, event: EventEnvelope): Promise<void> {
+    const { corpId, userid } = event.payload as MemberEvent;
+    switch (event.type) {
+      case MemberEnabled.type:
+        return this.sessions.restore(corpId, userid);
+      case MemberOffboarded.type:
+        return this.sessions.cutOff(tx, corpId, userid, 'offboarded');
+      case MemberDisabled.type:
+        return this.sessions.cutOff(tx, corpId, userid, 'disabled');
+      case MemberDeleted.type:
+        return this.sessions.cutOff(tx, corpId, userid, 'deleted');
+      default:
+        // Only the four subscribed types are decoded for this group.
+        return Promise.resolve();
+    }
+  }
+}

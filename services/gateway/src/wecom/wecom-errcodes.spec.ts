@@ -1,0 +1,39 @@
+import { DomainError, ErrorCode, ERROR_CODES } from '@atrium/platform';
+import { errcodeFor, WecomApi } from './wecom-errcodes';
+
+const failure = (code: ErrorCode, details?: Record<string, unknown>, message = 'failed') => new DomainError(code, message, details);
+
+describe('WeCom errcodes for directory failures', () => {
+  it.each<[string, DomainError, WecomApi, number]>([
+    ['a department name taken among siblings', failure('ALREADY_EXISTS', { field: 'name' }), 'department', 60008],
+    ['a department id taken', failure('ALREADY_EXISTS', { field: 'id' }), 'department', 60008],
+    ['a userid taken', failure('ALREADY_EXISTS', { field: 'userid' }), 'user', 60102],
+    ['a mobile taken', failure('ALREADY_EXISTS', { field: 'mobile' }), 'user', 60104],
+    ['an email taken', failure('ALREADY_EXISTS', { field: 'email' }), 'user', 60106],
+    ['an unknown parent', failure('NOT_FOUND', { field: 'parent_id', departmentId: 9 }), 'department', 60004],
+    ['an unknown department', failure('NOT_FOUND', { field: 'id', departmentId: 9 }), 'department', 60003],
+    ["an unknown member's department", failure('NOT_FOUND', { field: 'department', departmentId: 9 }), 'user', 60003],
+    ['an unknown member', failure('NOT_FOUND', { userid: 'x' }), 'user', 60111],
+    ['a department with members', failure('DEPARTMENT_NOT_EMPTY', { reason: 'members' }), 'department', 60005],
+    ['a department with children', failure('DEPARTMENT_NOT_EMPTY', { reason: 'children' }), 'department', 60006],
+    ['the root deleted', failure('PRECONDITION_FAILED', { departmentId: 1 }), 'department', 60007],
+    ['a move into its own subtree', failure('DEPARTMENT_CYCLE'), 'department', 60010],
+    ['a write without the sync secret', failure('FORBIDDEN'), 'user', 60011],
+    ['a sixteenth level', failure('DEPARTMENT_TOO_DEEP'), 'department', 81002],
+    ['a malformed userid', failure('VALIDATION_FAILED', { field: 'userid' }), 'user', 40003],
+    ['a malformed mobile', failure('VALIDATION_FAILED', { field: 'mobile' }, 'mobile must be a phone number'), 'user', 60103],
+    ['neither mobile nor email', failure('VALIDATION_FAILED', { field: 'mobile' }, 'a member needs a mobile or an email'), 'user', 60129],
+    ['a bad department name', failure('VALIDATION_FAILED', { field: 'name' }), 'department', 60001],
+    ['a bad member name', failure('VALIDATION_FAILED', { field: 'name' }), 'user', 60112],
+    ['an offboarded member', failure('MEMBER_OFFBOARDED', { userid: 'x' }), 'user', 60111],
+    ['a wrong secret', failure('INVALID_CREDENTIALS'), 'other', 40001],
+    ['an unknown corp', failure('CORP_NOT_FOUND'), 'other', 40013],
+    ['an internal failure', failure('INTERNAL'), 'user', -1],
+  ])('maps %s', (_, error, api, errcode) => {
+    expect(errcodeFor(error, api)).toBe(errcode);
+  });
+
+  it('has an errcode for every platform error code', () => {
+    for (const code of ERROR_CODES) expect(typeof errcodeFor(failure(code), 'other')).toBe('number');
+  });
+});

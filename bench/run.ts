@@ -1,3 +1,5 @@
+import { directoryBench } from './directory.bench';
+import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
@@ -16,6 +18,8 @@ import { BenchContext, BenchModule, BenchTarget, MetricExtras } from './types';
 const BENCHMARKS: Record<string, BenchModule> = {
   gateway: gatewayBench,
   audit: auditBench,
+  'directory-import': directoryImportBench,
+  directory: directoryBench,
 };
 
 interface Args {

@@ -11,6 +11,10 @@ import { CorpsService } from './corps/corps.service';
 import { DepartmentsGrpcController } from './departments/departments.grpc-controller';
 import { DepartmentsRepository } from './departments/departments.repository';
 import { DepartmentsService } from './departments/departments.service';
+import { DirectoryBulkRepository } from './import/directory-bulk.repository';
+import { ImportJobsRepository } from './import/import-jobs.repository';
+import { ImportGrpcController } from './import/import.grpc-controller';
+import { ImportService } from './import/import.service';
 import { MembersGrpcController } from './members/members.grpc-controller';
 import { MembersRepository } from './members/members.repository';
 import { MembersService } from './members/members.service';
@@ -22,6 +26,9 @@ import { TransfersConsumer } from './offboarding/transfers.consumer';
 import { OrgQueriesGrpcController } from './recipients/org-queries.grpc-controller';
 import { OrgQueriesService } from './recipients/org-queries.service';
 import { RecipientsRepository } from './recipients/recipients.repository';
+import { MemberSearchRepository } from './search/member-search.repository';
+import { MemberSearchService } from './search/member-search.service';
+import { SearchGrpcController } from './search/search.grpc-controller';
 import { TagsGrpcController } from './tags/tags.grpc-controller';
 import { TagsRepository } from './tags/tags.repository';
 import { TagsService } from './tags/tags.service';
@@ -36,6 +43,8 @@ import { TagsService } from './tags/tags.service';
     TagsGrpcController,
     ExternalContactsGrpcController,
     OffboardingGrpcController,
+    SearchGrpcController,
+    ImportGrpcController,
   ],
   providers: [
     CorpsService,
@@ -56,6 +65,11 @@ import { TagsService } from './tags/tags.service';
     OffboardingService,
     TransferRecordsRepository,
     TransfersConsumer,
+    MemberSearchService,
+    MemberSearchRepository,
+    ImportService,
+    ImportJobsRepository,
+    DirectoryBulkRepository,
   ],
 })
 export class DirectoryModule {}

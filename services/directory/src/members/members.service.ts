@@ -17,6 +17,7 @@ import { AdminScopesService } from '../admin/admin-scopes.service';
 import { CorpsRepository } from '../corps/corps.repository';
 import { Department } from '../departments/department';
 import { DepartmentsRepository } from '../departments/departments.repository';
+import { MemberSearchService } from '../search/member-search.service';
 import { Corp, ExtAttr, Member, MemberDepartment } from './member';
 import {
   MAX_DIRECT_LEADERS,
@@ -85,6 +86,7 @@ export class MembersService {
     private readonly departments: DepartmentsRepository,
     private readonly scopes: AdminScopesService,
     private readonly hasher: PasswordHasher,
+    private readonly search: MemberSearchService,
   ) {}
 
   /**
@@ -144,6 +146,7 @@ export class MembersService {
       await this.scopes.assertAllowed(tx, caller, 'manage_members', departments);
       await this.requireLeaders(tx, caller.corpId, member.userid, member.directLeaders);
       await this.members.insert(tx, member);
+      await this.search.indexMember(tx, member);
       await this.bus.publish(tx, MemberCreated, caller.corpId, {
         corpId: caller.corpId,
         actor: caller.userId,
@@ -163,6 +166,7 @@ export class MembersService {
       await this.scopes.assertAllowed(tx, caller, 'manage_members', touched);
       if (patch.directLeaders !== undefined) await this.requireLeaders(tx, caller.corpId, updated.userid, updated.directLeaders);
       await this.members.update(tx, updated);
+      await this.search.indexMember(tx, updated);
       if (patch.departments !== undefined) await this.members.replaceDepartments(tx, caller.corpId, updated.userid, updated.departments);
       const changed = Object.keys(patch).filter((k) => patch[k as keyof MemberPatch] !== undefined && k !== 'password');
       await this.bus.publish(tx, MemberUpdated, caller.corpId, {

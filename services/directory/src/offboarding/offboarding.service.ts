@@ -17,6 +17,7 @@ import { ExternalContactsRepository } from '../contacts/external-contacts.reposi
 import { DepartmentsRepository } from '../departments/departments.repository';
 import { Member } from '../members/member';
 import { MembersRepository } from '../members/members.repository';
+import { MemberSearchService } from '../search/member-search.service';
 import { TransferRecord, TransferRecordsRepository } from './transfer-records.repository';
 
 // Resources other services own: their records stay pending until those services report back.
@@ -41,6 +42,7 @@ export class OffboardingService {
     private readonly records: TransferRecordsRepository,
     private readonly scopes: AdminScopesService,
     private readonly scopesRepository: AdminScopesRepository,
+    private readonly search: MemberSearchService,
   ) {}
 
   async offboard(
@@ -70,6 +72,7 @@ export class OffboardingService {
 
       const frozen: Member = { ...member, status: 'offboarded', passwordHash: null };
       await this.members.update(tx, frozen);
+      await this.search.indexMember(tx, frozen);
       await this.scopesRepository.remove(tx, caller.corpId, member.userid);
       const local = {
         external_contacts: await this.contacts.transferOwnership(tx, caller.corpId, member.userid, successor.userid),

@@ -24,7 +24,7 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
     database: { entities: [], migrations: [GatewaySessions1700000000100, GatewayOpenApi1700000000200] },
     // No gRPC server: the gateway is the HTTP edge and only a gRPC client.
     imports: [GatewayModule.forRoot(config)],
-    opsController: false,
+    livenessController: false,
     // Sockets close first (clients reconnect to another replica), then HTTP drains.
     beforeStop: (app) => app.get(WsGateway).closeAll(),
     configureHttp: (app: INestApplication, infra: Infrastructure) => {

@@ -5,7 +5,7 @@ import { Infrastructure } from './infrastructure';
 import { ReadinessService } from './readiness.service';
 import { INFRA } from './tokens';
 
-/** Liveness, readiness and Prometheus metrics of an internal service. */
+/** Readiness and Prometheus metrics, the same for every service. */
 @ApiExcludeController()
 @Controller()
 export class OpsHttpController {
@@ -13,11 +13,6 @@ export class OpsHttpController {
     private readonly readiness: ReadinessService,
     @Inject(INFRA) private readonly infra: Infrastructure,
   ) {}
-
-  @Get('healthz')
-  healthz(): { status: 'ok'; service: string } {
-    return { status: 'ok', service: this.infra.service };
-  }
 
   @Get('readyz')
   async readyz(@Res() res: Response): Promise<void> {
@@ -29,5 +24,17 @@ export class OpsHttpController {
   @Header('Content-Type', 'text/plain; version=0.0.4')
   metrics(): Promise<string> {
     return this.infra.metrics.metrics();
+  }
+}
+
+/** Liveness of an internal service; the gateway brings its own, which lists every service. */
+@ApiExcludeController()
+@Controller()
+export class LivenessHttpController {
+  constructor(@Inject(INFRA) private readonly infra: Infrastructure) {}
+
+  @Get('healthz')
+  healthz(): { status: 'ok'; service: string } {
+    return { status: 'ok', service: this.infra.service };
   }
 }

@@ -9,7 +9,7 @@ import { NestPinoLogger } from '../logging';
 import { createInfrastructure, Infrastructure, InfrastructureOptions } from './infrastructure';
 import { DatabaseOptions } from '../database';
 import { PlatformEnv } from '../config';
-import { OpsHttpController } from './ops.http-controller';
+import { LivenessHttpController, OpsHttpController } from './ops.http-controller';
 import { PlatformModule } from './platform.module';
 import { ReadinessService } from './readiness.service';
 
@@ -22,8 +22,8 @@ export interface ServiceDefinition {
   grpc?: { packageName: string; protoPath: string };
   /** Event consumers and other background work, started after the servers listen. */
   onStarted?: (app: INestApplication, infra: Infrastructure) => Promise<void>;
-  /** The gateway brings its own health endpoints (it aggregates the others'). */
-  opsController?: boolean;
+  /** false: the service serves its own /healthz (the gateway's lists every service). */
+  livenessController?: boolean;
   /** Runs first on stop, while everything still works (the gateway closes its WebSockets here). */
   beforeStop?: (app: INestApplication) => Promise<void>;
   /** Extra HTTP setup (validation pipes, OpenAPI) before listening. */
@@ -49,7 +49,11 @@ export interface RunOptions {
 export async function runService(definition: ServiceDefinition, infra: Infrastructure, options: RunOptions): Promise<RunningService> {
   @Module({
     imports: [PlatformModule.forRoot(infra), ...definition.imports],
-    controllers: [...(definition.grpc ? [HealthGrpcController] : []), ...(definition.opsController === false ? [] : [OpsHttpController])],
+    controllers: [
+      ...(definition.grpc ? [HealthGrpcController] : []),
+      OpsHttpController,
+      ...(definition.livenessController === false ? [] : [LivenessHttpController]),
+    ],
   })
   class RootModule {}
 

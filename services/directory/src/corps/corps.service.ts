@@ -12,7 +12,7 @@ import {
   ValidationError,
 } from '@atrium/platform';
 import { AdminScopesRepository } from '../admin/admin-scopes.repository';
-import { Corp, Member } from '../members/member';
+import { blankMember, Corp, Member } from '../members/member';
 import { validatePassword, validateText, validateUserid } from '../members/member-rules';
 import { MembersRepository } from '../members/members.repository';
 import { PasswordHasher } from '../members/password-hasher';
@@ -52,25 +52,11 @@ export class CorpsService {
       const corp = await this.corps.insert(tx, { code: input.code, name });
       await this.corps.insertRootDepartment(tx, corp.id, corp.name);
       const admin: Member = {
-        corpId: corp.id,
-        userid: adminUserid,
+        ...blankMember(corp.id, adminUserid),
         name: input.adminName.trim() || adminUserid,
-        status: 'active',
         roles: [SUPER_ADMIN_ROLE],
-        alias: '',
-        nameEn: '',
-        position: '',
-        mobile: '',
-        email: '',
-        telephone: '',
-        gender: 0,
-        avatar: '',
-        employeeNo: '',
-        address: '',
-        extattrs: [],
         departments: [{ departmentId: 1, isLeader: false, order: 0 }],
         mainDepartment: 1,
-        directLeaders: [],
         passwordHash,
       };
       await this.members.insert(tx, admin);

@@ -1,6 +1,6 @@
 import { Department } from '../departments/department';
 import { validateDepartmentId } from '../departments/department-rules';
-import { Member, MemberDepartment } from '../members/member';
+import { blankMember, Member, MemberDepartment } from '../members/member';
 import {
   MAX_DIRECT_LEADERS,
   validateEmail,
@@ -72,30 +72,6 @@ export function memberReferences(rows: MemberRow[]): { userids: string[]; mobile
   }
   return { userids: [...userids], mobiles: [...mobiles], emails: [...emails], leaders: [...leaders] };
 }
-
-const blankMember = (corpId: string, userid: string): Member => ({
-  corpId,
-  userid,
-  name: '',
-  status: 'active',
-  roles: [],
-  alias: '',
-  nameEn: '',
-  position: '',
-  mobile: '',
-  email: '',
-  telephone: '',
-  gender: 0,
-  avatar: '',
-  employeeNo: '',
-  address: '',
-  extattrs: [],
-  departments: [],
-  mainDepartment: 0,
-  directLeaders: [],
-  passwordHash: null,
-});
-
 const sameMemberships = (a: MemberDepartment[], b: MemberDepartment[]) =>
   a.length === b.length && a.every((d) => b.some((e) => e.departmentId === d.departmentId && e.isLeader === d.isLeader));
 

@@ -41,3 +41,29 @@ export interface Corp {
   code: string;
   name: string;
 }
+
+/** A member with every optional field empty: the base that creation paths fill in. */
+export function blankMember(corpId: string, userid: string): Member {
+  return {
+    corpId,
+    userid,
+    name: '',
+    status: 'active',
+    roles: [],
+    alias: '',
+    nameEn: '',
+    position: '',
+    mobile: '',
+    email: '',
+    telephone: '',
+    gender: 0,
+    avatar: '',
+    employeeNo: '',
+    address: '',
+    extattrs: [],
+    departments: [],
+    mainDepartment: 0,
+    directLeaders: [],
+    passwordHash: null,
+  };
+}

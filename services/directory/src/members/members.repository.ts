@@ -66,6 +66,29 @@ function conflictFor(error: unknown, member: Member): never {
   throw error;
 }
 
+/** The member's columns in the order the INSERT and UPDATE below number them ($1…$19). */
+const memberParameters = (m: Member): unknown[] => [
+  m.corpId,
+  m.userid,
+  m.name,
+  m.passwordHash,
+  m.status,
+  m.roles,
+  m.mainDepartment,
+  m.alias,
+  m.nameEn,
+  m.position,
+  m.mobile,
+  m.email,
+  m.telephone,
+  m.gender,
+  m.avatar,
+  m.employeeNo,
+  m.address,
+  JSON.stringify(m.extattrs),
+  m.directLeaders,
+];
+
 /** Every query is scoped by corp: no method reads across tenants. */
 export class MembersRepository {
   async insert(tx: Tx, member: Member): Promise<void> {
@@ -74,27 +97,7 @@ export class MembersRepository {
         `INSERT INTO members (corp_id, userid, name, password_hash, status, roles, main_department, alias, name_en, position, mobile, email,
                               telephone, gender, avatar, employee_no, address, extattrs, direct_leaders)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-        [
-          member.corpId,
-          member.userid,
-          member.name,
-          member.passwordHash,
-          member.status,
-          member.roles,
-          member.mainDepartment,
-          member.alias,
-          member.nameEn,
-          member.position,
-          member.mobile,
-          member.email,
-          member.telephone,
-          member.gender,
-          member.avatar,
-          member.employeeNo,
-          member.address,
-          JSON.stringify(member.extattrs),
-          member.directLeaders,
-        ],
+        memberParameters(member),
       );
     } catch (error) {
       conflictFor(error, member);
@@ -109,27 +112,7 @@ export class MembersRepository {
                 mobile = $11, email = $12, telephone = $13, gender = $14, avatar = $15, employee_no = $16, address = $17, extattrs = $18,
                 direct_leaders = $19, updated_at = now()
           WHERE corp_id = $1 AND userid = $2`,
-        [
-          member.corpId,
-          member.userid,
-          member.name,
-          member.passwordHash,
-          member.status,
-          member.roles,
-          member.mainDepartment,
-          member.alias,
-          member.nameEn,
-          member.position,
-          member.mobile,
-          member.email,
-          member.telephone,
-          member.gender,
-          member.avatar,
-          member.employeeNo,
-          member.address,
-          JSON.stringify(member.extattrs),
-          member.directLeaders,
-        ],
+        memberParameters(member),
       );
     } catch (error) {
       conflictFor(error, member);

@@ -18,7 +18,7 @@ import { CorpsRepository } from '../corps/corps.repository';
 import { Department } from '../departments/department';
 import { DepartmentsRepository } from '../departments/departments.repository';
 import { MemberSearchService } from '../search/member-search.service';
-import { Corp, ExtAttr, Member, MemberDepartment } from './member';
+import { blankMember, Corp, ExtAttr, Member, MemberDepartment } from './member';
 import {
   MAX_DIRECT_LEADERS,
   validateEmail,
@@ -117,28 +117,7 @@ export class MembersService {
   async create(caller: CallerIdentity, input: MemberInput): Promise<Member> {
     const userid = validateUserid(input.userid);
     const member = await this.normalise(
-      {
-        corpId: caller.corpId,
-        userid,
-        name: '',
-        status: input.enabled === false ? 'disabled' : 'active',
-        roles: [],
-        alias: '',
-        nameEn: '',
-        position: '',
-        mobile: '',
-        email: '',
-        telephone: '',
-        gender: 0,
-        avatar: '',
-        employeeNo: '',
-        address: '',
-        extattrs: [],
-        departments: [],
-        mainDepartment: 0,
-        directLeaders: [],
-        passwordHash: null,
-      },
+      { ...blankMember(caller.corpId, userid), status: input.enabled === false ? 'disabled' : 'active' },
       { ...input, name: input.name },
     );
     return this.transactions.run(async (tx) => {

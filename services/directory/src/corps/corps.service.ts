@@ -16,6 +16,7 @@ import { blankMember, Corp, Member } from '../members/member';
 import { validatePassword, validateText, validateUserid } from '../members/member-rules';
 import { MembersRepository } from '../members/members.repository';
 import { PasswordHasher } from '../members/password-hasher';
+import { MemberSearchService } from '../search/member-search.service';
 import { CorpsRepository } from './corps.repository';
 
 export interface CreateCorpInput {
@@ -37,6 +38,7 @@ export class CorpsService {
     private readonly members: MembersRepository,
     private readonly scopes: AdminScopesRepository,
     private readonly hasher: PasswordHasher,
+    private readonly search: MemberSearchService,
   ) {}
 
   /** A corp is born with its root department (id 1) and a super admin who can log in. */
@@ -60,6 +62,7 @@ export class CorpsService {
         passwordHash,
       };
       await this.members.insert(tx, admin);
+      await this.search.indexMember(tx, admin);
       await this.scopes.upsert(tx, corp.id, { userid: admin.userid, role: 'super_admin', departmentIds: [], permissions: [] });
       await this.bus.publish(tx, CorpCreated, corp.id, { corpId: corp.id, code: corp.code, name: corp.name, adminUserId: admin.userid });
       return { corp, admin };

@@ -114,15 +114,6 @@ export class MemberSearchRepository {
     return toHits(await tx.query<Row[]>(SIMILAR_STATEMENT, [corpId, lookup.text, lookup.limit, FIELDS_BY_PRIORITY, lookup.candidates]));
   }
 
-  /** Replaces a member's terms (none: the member drops out of search). */
-  async replaceTerms(tx: Tx, corpId: string, userid: string, terms: SearchTerm[]): Promise<void> {
-    await this.deleteTerms(tx, corpId, userid);
-    await this.insertTerms(
-      tx,
-      terms.map((t) => ({ corpId, userid, ...t })),
-    );
-  }
-
   async deleteTerms(tx: Tx, corpId: string, userid: string): Promise<void> {
     await tx.query(`DELETE FROM member_search_terms WHERE corp_id = $1 AND userid = $2`, [corpId, userid]);
   }

@@ -1,33 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { directoryV1, messagingV1, protoPathFor, realtimeChannels } from '@atrium/contracts';
 import { CallerIdentity, GrpcServiceClient, PLATFORM_ADMIN_ROLE, RedisPubSub, SUPER_ADMIN_ROLE } from '@atrium/platform';
-import { createTestDatabase, eventually, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
+import { createTestDatabase, eventually, memberInput, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { AnyService, launchPlatform, RunningPlatform } from '../src/launch-platform';
 
 type Messaging = messagingV1.MessagingServiceClient;
 type Directory = directoryV1.DirectoryServiceClient;
-
-const EMPTY_MEMBER: directoryV1.MemberInput = {
-  userid: '',
-  name: '',
-  alias: '',
-  nameEn: '',
-  position: '',
-  mobile: '',
-  email: '',
-  telephone: '',
-  gender: 0,
-  avatar: '',
-  employeeNo: '',
-  address: '',
-  extattrs: [],
-  departments: [{ departmentId: 1, isLeader: false, order: 0 }],
-  mainDepartment: 0,
-  directLeaders: [],
-  password: '',
-};
 
 /** Messaging against a real directory, PostgreSQL, Kafka and Redis (the whole platform in-process). */
 describe('messaging', () => {
@@ -84,7 +64,7 @@ describe('messaging', () => {
     corpId = corp.corp!.id;
     for (const userid of ['alice', 'bob', 'carol', 'dave', 'erin']) {
       await dir(as('admin', [SUPER_ADMIN_ROLE]), (d, md) =>
-        d.createMember({ member: { ...EMPTY_MEMBER, userid, name: userid, email: `${userid}@chat.test` } }, md),
+        d.createMember({ member: memberInput(userid, [1], { email: `${userid}@chat.test` }) }, md),
       );
     }
   }, 180_000);
@@ -343,7 +323,7 @@ describe('messaging', () => {
     const boss: CallerIdentity = { corpId: pid, userId: 'boss', roles: [SUPER_ADMIN_ROLE] };
     const member = (userid: string): CallerIdentity => ({ corpId: pid, userId: userid, roles: [] });
     for (const userid of ['p1', 'p2', 'p3']) {
-      await dir(boss, (d, md) => d.createMember({ member: { ...EMPTY_MEMBER, userid, name: userid, email: `${userid}@policy.test` } }, md));
+      await dir(boss, (d, md) => d.createMember({ member: memberInput(userid, [1], { email: `${userid}@policy.test` }) }, md));
     }
     const policy = {
       membersMayCreateGroups: false,

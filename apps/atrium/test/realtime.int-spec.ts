@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
-import { eventually, testInfra, uniqueSuffix } from '@atrium/testing';
+import { eventually, memberInput, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
@@ -119,25 +119,7 @@ describe('realtime delivery across gateway replicas', () => {
         (d, md) =>
           d.createMember(
             {
-              member: {
-                userid,
-                name: userid,
-                alias: '',
-                nameEn: '',
-                position: '',
-                mobile: '',
-                email: `${userid}@rt.test`,
-                telephone: '',
-                gender: 0,
-                avatar: '',
-                employeeNo: '',
-                address: '',
-                extattrs: [],
-                departments: [{ departmentId: 1, isLeader: false, order: 0 }],
-                mainDepartment: 1,
-                directLeaders: [],
-                password: `${userid}-password`,
-              },
+              member: memberInput(userid, [1], { email: `${userid}@rt.test`, password: `${userid}-password` }),
             },
             md,
           ),

@@ -1,6 +1,6 @@
 import { directoryV1 } from '@atrium/contracts';
 import { DirectoryHarness, TestCorp } from './directory-harness';
-import { EMPTY_MEMBER } from './factories';
+import { EMPTY_MEMBER } from '@atrium/testing';
 
 describe('department tree', () => {
   let dir: DirectoryHarness;

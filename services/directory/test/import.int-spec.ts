@@ -4,7 +4,7 @@ import { eventually } from '@atrium/testing';
 import { Client } from 'pg';
 import { formatCsv, parseCsv } from '../src/import/csv';
 import { DirectoryHarness, TestCorp } from './directory-harness';
-import { memberInput } from './factories';
+import { memberInput } from '@atrium/testing';
 
 const MEMBER_HEADER = [
   'User ID',

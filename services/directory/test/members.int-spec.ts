@@ -1,6 +1,6 @@
 import { directoryV1 } from '@atrium/contracts';
 import { DirectoryHarness, TestCorp } from './directory-harness';
-import { memberInput } from './factories';
+import { memberInput } from '@atrium/testing';
 
 describe('members, scopes, tags and the questions other services ask', () => {
   let dir: DirectoryHarness;

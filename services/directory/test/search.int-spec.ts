@@ -17,7 +17,7 @@ import { directoryEnvSchema } from '../src/config';
 import { directoryService } from '../src/directory.service-definition';
 import { MemberSearchService } from '../src/search/member-search.service';
 import { DirectoryHarness, TestCorp } from './directory-harness';
-import { memberInput } from './factories';
+import { memberInput } from '@atrium/testing';
 
 interface Hit {
   userid: string;

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
+import { ApiNoContentResponse, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { UseridParam } from '../http/params';
@@ -8,12 +8,7 @@ import { toAdminScopeResponse } from './directory.mapper';
 import { AdminScopeListResponse, AdminScopeResponse, SetAdminScopeRequest } from './dto/admin-scope.dto';
 
 /** Who administers what (changes: super admins only). */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory', { notFound: false })
 @Controller('api/v1/directory/admin-scopes')
 export class AdminScopesHttpController {
   constructor(private readonly clients: ServiceClients) {}

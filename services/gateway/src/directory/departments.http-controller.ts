@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { DepartmentIdParam } from '../http/params';
@@ -15,13 +15,7 @@ import {
 } from './dto/department.dto';
 
 /** The department tree, as the signed-in member (writes need an admin scope over the departments). */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse, description: 'VALIDATION_FAILED' })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse, description: 'FORBIDDEN: outside your administrative scope' })
-@ApiResponse({ status: 404, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory', { forbidden: 'FORBIDDEN: outside your administrative scope' })
 @Controller('api/v1/directory/departments')
 export class DepartmentsHttpController {
   constructor(private readonly clients: ServiceClients) {}

@@ -1,8 +1,7 @@
-import { Body, Controller, Get, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Get, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse } from '@nestjs/swagger';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
-import { ErrorResponse } from '../http/error.response';
 import { toExternalContact, toExternalContactResponse } from './directory.mapper';
 import {
   CreateExternalContactRequest,
@@ -12,13 +11,7 @@ import {
 } from './dto/external-contact.dto';
 
 /** Customers a member owns; a member manages their own, an admin those of members in scope. */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse })
-@ApiResponse({ status: 404, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory')
 @Controller('api/v1/directory/external-contacts')
 export class ExternalContactsHttpController {
   constructor(private readonly clients: ServiceClients) {}

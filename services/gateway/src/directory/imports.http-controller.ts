@@ -1,19 +1,14 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res, UseGuards } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { toImportJobResponse } from './directory.mapper';
 import { ExportKindParam, ImportJobParam, ImportJobResponse, StartImportRequest } from './dto/import.dto';
 
 /** Bulk CSV import (validated in full, then applied in batches) and export. */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory', { notFound: false })
 @Controller('api/v1/directory')
 export class ImportsHttpController {
   constructor(private readonly clients: ServiceClients) {}

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { UseridParam } from '../http/params';
@@ -21,13 +21,7 @@ import {
 } from './dto/member.dto';
 
 /** Members (the electronic badge), as the signed-in member; writes need an admin scope. */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse, description: 'VALIDATION_FAILED' })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse, description: 'FORBIDDEN: outside your administrative scope' })
-@ApiResponse({ status: 404, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory', { forbidden: 'FORBIDDEN: outside your administrative scope' })
 @Controller('api/v1/directory')
 export class MembersHttpController {
   constructor(private readonly clients: ServiceClients) {}

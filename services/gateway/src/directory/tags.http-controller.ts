@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Param, Post, Put, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Get, Param, Post, Put } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiResponse } from '@nestjs/swagger';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { TagIdParam } from '../http/params';
@@ -8,12 +8,7 @@ import { toTagResponse } from './directory.mapper';
 import { CreateTagRequest, SetTagTargetsRequest, TagListResponse, TagResponse } from './dto/tag.dto';
 
 /** Named sets of members and departments (writes: super admins). */
-@ApiTags('directory')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('directory', { notFound: false })
 @Controller('api/v1/directory/tags')
 export class TagsHttpController {
   constructor(private readonly clients: ServiceClients) {}

@@ -1,8 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
-import { ErrorResponse } from '../http/error.response';
 import {
   ConversationIdParam,
   ConversationMemberParam,
@@ -17,13 +15,10 @@ import {
 } from './dto/conversation.dto';
 
 /** Conversations as the signed-in member sees them; one line per handler, messaging decides. */
-@ApiTags('messaging')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse, description: 'FORBIDDEN: your role in the group does not allow it' })
-@ApiResponse({ status: 404, type: ErrorResponse, description: 'not a conversation of yours' })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('messaging', {
+  forbidden: 'FORBIDDEN: your role in the group does not allow it',
+  notFound: 'not a conversation of yours',
+})
 @Controller('api/v1/conversations')
 export class ConversationsHttpController {
   constructor(private readonly clients: ServiceClients) {}

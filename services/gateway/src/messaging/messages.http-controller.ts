@@ -1,8 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { AuthenticatedGuard } from '../auth/authenticated.guard';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
-import { ErrorResponse } from '../http/error.response';
 import {
   BatchSyncRequest,
   ConversationIdParam,
@@ -14,13 +12,7 @@ import {
 } from './dto/conversation.dto';
 import { toMessageResponse } from './messaging.mapper';
 
-@ApiTags('messaging')
-@ApiBearerAuth()
-@ApiResponse({ status: 400, type: ErrorResponse })
-@ApiResponse({ status: 401, type: ErrorResponse })
-@ApiResponse({ status: 403, type: ErrorResponse })
-@ApiResponse({ status: 404, type: ErrorResponse })
-@UseGuards(AuthenticatedGuard)
+@AuthenticatedApi('messaging')
 @Controller('api/v1')
 export class MessagesHttpController {
   constructor(private readonly clients: ServiceClients) {}

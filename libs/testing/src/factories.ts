@@ -1,3 +1,4 @@
+/** Factories of contract messages for tests of any service. */
 import { directoryV1 } from '@atrium/contracts';
 
 /** A MemberInput with every field at its empty value; tests spread what they need over it. */

@@ -1,0 +1,189 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { directoryV1, protoPathFor } from '@atrium/contracts';
+import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
+import { eventually, memberInput, testInfra, uniqueSuffix } from '@atrium/testing';
+import { Client } from 'pg';
+import { createCorp } from '../src/corp-admin';
+import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
+
+const dist = join(__dirname, '..', '..', '..', 'dist');
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+interface WireMessage {
+  seq: number;
+  clientMsgId: string;
+  sender: string;
+}
+
+/**
+ * The promise a chat client relies on: once the server acknowledged a message, it exists — even if
+ * messaging is killed with SIGKILL a moment later — and a client that retries an unacknowledged
+ * send with the same client message id gets exactly one copy. Six processes on the real servers.
+ */
+describe('kill -9 of messaging while messages are in flight', () => {
+  let platform: ProcessPlatform;
+  const identityKey = randomBytes(32).toString('hex');
+  const prefix = `mc${uniqueSuffix()}`;
+  const corp = `mc-${uniqueSuffix()}`;
+  const tokens: Record<string, string> = {};
+  let conversationId = '';
+
+  const call = async (token: string, method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${platform.gatewayUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: AbortSignal.timeout(15_000),
+    });
+    return { status: res.status, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  };
+
+  beforeAll(async () => {
+    if (!existsSync(join(dist, 'services', 'gateway', 'src', 'main.js')))
+      throw new Error("dist/ is missing: run 'npm run build' (npm test does)");
+    platform = await startServiceProcesses({
+      pgAdminUrl: testInfra.pgUrl(),
+      databasePrefix: prefix,
+      kafkaBrokers: testInfra.kafkaBrokers(),
+      topicPrefix: `${prefix}.`,
+      redisUrl: testInfra.redisUrl(),
+      identityKey,
+      jwtSecret: randomBytes(32).toString('hex'),
+      gatewayPort: 0,
+      logLevel: 'warn',
+      distDir: dist,
+    });
+    const created = await createCorp(platform.grpcUrls.directory, identityKey, {
+      code: corp,
+      name: 'Crash Co',
+      adminUserid: 'admin',
+      adminPassword: 'admin-password',
+    });
+    const directory = new GrpcServiceClient<directoryV1.DirectoryServiceClient>(
+      {
+        caller: 'test',
+        url: platform.grpcUrls.directory,
+        packageName: 'atrium.directory.v1',
+        protoPath: protoPathFor('directory'),
+        identityKey,
+      },
+      directoryV1.DIRECTORY_SERVICE_NAME,
+    );
+    const admin = { corpId: created.corp!.id, userId: 'admin', roles: [SUPER_ADMIN_ROLE] };
+    for (const userid of ['alice', 'bob']) {
+      await directory.call(
+        'CreateMember',
+        (d, md) =>
+          d.createMember({ member: memberInput(userid, [1], { email: `${userid}@crash.test`, password: `${userid}-password` }) }, md),
+        admin,
+      );
+    }
+    await directory.close();
+    for (const userid of ['alice', 'bob']) {
+      const res = await fetch(`${platform.gatewayUrl}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ corp, account: userid, password: `${userid}-password` }),
+      });
+      tokens[userid] = ((await res.json()) as { accessToken: string }).accessToken;
+    }
+    const group = await call(tokens.alice, 'POST', '/api/v1/conversations', { kind: 'group', name: 'crash', members: ['bob'] });
+    expect(group.status).toBe(201);
+    conversationId = (group.json.conversation as { id: string }).id;
+  }, 240_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    const pg = new Client({ connectionString: testInfra.pgUrl() });
+    await pg.connect();
+    for (const s of ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'])
+      await pg.query(`DROP DATABASE IF EXISTS "${prefix}_${s}" WITH (FORCE)`);
+    await pg.end();
+  });
+
+  it('keeps every acknowledged message, and a retried send yields exactly one copy', async () => {
+    const PER_SENDER = 60;
+    const acked = new Map<string, number>();
+    let ackedAtKill = new Map<string, number>();
+    let failures = 0;
+
+    /** A client: sends its messages one after another; an unacknowledged send is retried with the same id. */
+    const sender = async (userid: string, lane: number) => {
+      for (let i = 0; i < PER_SENDER; i += 1) {
+        const clientMsgId = `${userid}-${lane}-${i}`;
+        for (;;) {
+          const res = await call(tokens[userid], 'POST', `/api/v1/conversations/${conversationId}/messages`, {
+            clientMsgId,
+            type: 'text',
+            content: { text: `message ${clientMsgId}` },
+          }).catch(() => ({ status: 0, json: {} }));
+          if (res.status === 201) {
+            acked.set(clientMsgId, (res.json.message as WireMessage).seq);
+            break;
+          }
+          // While messaging is down the gateway answers 503 (UNAVAILABLE), never a 4xx for a valid send.
+          expect([0, 502, 503, 504]).toContain(res.status);
+          failures += 1;
+          await delay(100);
+        }
+      }
+    };
+
+    const killer = async () => {
+      await eventually(
+        () => acked.size,
+        (n) => n >= 40,
+        60_000,
+        '40 acknowledged messages',
+      );
+      platform.processes.messaging.child.kill('SIGKILL');
+      ackedAtKill = new Map(acked);
+      await platform.processes.messaging.exited;
+      await delay(500);
+      await platform.restart('messaging');
+    };
+
+    await Promise.all([killer(), ...[0, 1].flatMap((lane) => [sender('alice', lane), sender('bob', lane)])]);
+    expect(failures).toBeGreaterThan(0); // the kill did land while clients were sending
+
+    const messages: WireMessage[] = [];
+    for (let after = 0; ;) {
+      const page = await call(tokens.bob, 'GET', `/api/v1/conversations/${conversationId}/messages?afterSeq=${after}&limit=500`);
+      expect(page.status).toBe(200);
+      const batch = page.json.messages as WireMessage[];
+      messages.push(...batch);
+      if (!page.json.hasMore) break;
+      after = batch[batch.length - 1].seq;
+    }
+    const total = 4 * PER_SENDER;
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: total }, (_, i) => i + 1));
+    expect(new Set(messages.map((m) => m.clientMsgId)).size).toBe(total);
+    const bySeq = new Map(messages.map((m) => [m.clientMsgId, m.seq]));
+    for (const [clientMsgId, seq] of ackedAtKill) expect(bySeq.get(clientMsgId)).toBe(seq);
+    for (const [clientMsgId, seq] of acked) expect(bySeq.get(clientMsgId)).toBe(seq);
+
+    // Every message reached the archive once, through the outbox and Kafka, across the crash.
+    const audit = new Client({ connectionString: platform.databaseUrls.audit });
+    await audit.connect();
+    try {
+      const archived = await eventually(
+        async () =>
+          (
+            await audit.query<{ total: number; distinct: number }>(
+              `SELECT count(*)::int AS total, count(DISTINCT event_id)::int AS distinct FROM audit_records
+                WHERE event_type = 'messaging.message.sent' AND conversation_id = $1`,
+              [conversationId],
+            )
+          ).rows[0],
+        (counts) => counts.total >= total,
+        60_000,
+        'every message archived',
+      );
+      expect(archived).toEqual({ total, distinct: total });
+    } finally {
+      await audit.end();
+    }
+  }, 240_000);
+});

@@ -4,7 +4,7 @@ import { defineEvent, EventEnvelope } from '@atrium/contracts';
 import { createTestDatabase, eventually, testInfra, TestDatabase, uniqueSuffix } from '@atrium/testing';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { openDatabase } from '../database';
+import { openDatabase, Tx } from '../database';
 import { createLogger } from '../logging';
 import { initTelemetry, inSpan } from '../telemetry';
 import { DLQ_HEADERS } from './event-consumer';
@@ -30,8 +30,8 @@ const logger = createLogger('contract-test', 'silent');
  * One behavioural contract for the event bus, run against Kafka and against the in-process
  * broker: the same guarantees in both modes, or embedded mode would hide production bugs.
  */
-function eventBusContract(adapter: string, makeBroker: (prefix: string) => MessageBroker) {
-  describe(`event bus contract (${adapter})`, () => {
+function eventBusContract(adapter: string, makeBroker: (prefix: string) => MessageBroker, mode: 'one by one' | 'batched') {
+  describe(`event bus contract (${adapter}, ${mode})`, () => {
     let producerDb: TestDatabase;
     let consumerDb: TestDatabase;
     let producerDs: DataSource;
@@ -40,6 +40,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     let producer: EventBus;
     let consumer: EventBus;
     const attempts = new Map<string, number>();
+    const batchSizes: number[] = [];
 
     beforeAll(async () => {
       [producerDb, consumerDb] = await Promise.all([createTestDatabase('contract_p'), createTestDatabase('contract_c')]);
@@ -52,20 +53,27 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       producer = new EventBus('producer', producerDs, broker, logger, { pollIntervalMs: 20 });
       consumer = new EventBus('consumer', consumerDs, broker, logger);
       producer.start();
-      await consumer.consume({
-        groupId: 'consumer.effects',
-        events: [ItemRecorded],
-        maxAttempts: 3,
-        retryBaseDelayMs: 10,
-        handle: async (tx, event: EventEnvelope) => {
-          const payload = ItemRecorded.schema.parse(event.payload);
-          const seen = (attempts.get(event.id) ?? 0) + 1;
-          attempts.set(event.id, seen);
-          await tx.query(`INSERT INTO effects (event_id, stream, n) VALUES ($1, $2, $3)`, [event.id, payload.stream, payload.n]);
-          // Thrown after the insert: the rollback must take the effect with it.
-          if (seen <= payload.failTimes) throw new Error(`planned failure ${seen}`);
-        },
-      });
+      const handle = async (tx: Tx, event: EventEnvelope) => {
+        const payload = ItemRecorded.schema.parse(event.payload);
+        const seen = (attempts.get(event.id) ?? 0) + 1;
+        attempts.set(event.id, seen);
+        await tx.query(`INSERT INTO effects (event_id, stream, n) VALUES ($1, $2, $3)`, [event.id, payload.stream, payload.n]);
+        // Thrown after the insert: the rollback must take the effect with it.
+        if (seen <= payload.failTimes) throw new Error(`planned failure ${seen}`);
+      };
+      const common = { groupId: 'consumer.effects', events: [ItemRecorded], maxAttempts: 3, retryBaseDelayMs: 10 };
+      if (mode === 'batched') {
+        await consumer.consumeBatch({
+          ...common,
+          maxBatchSize: 50,
+          handleBatch: async (tx, events) => {
+            batchSizes.push(events.length);
+            for (const { envelope } of events) await handle(tx, envelope);
+          },
+        });
+      } else {
+        await consumer.consume({ ...common, handle });
+      }
     }, 120_000);
 
     afterAll(async () => {
@@ -229,6 +237,26 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       expect(letter?.headers[DLQ_HEADERS.error]).toContain('not valid JSON');
     });
 
+    if (mode === 'batched') {
+      it('handles a burst in batches of at most the batch size, each event once', async () => {
+        const stream = `burst-${uniqueSuffix()}`;
+        const before = batchSizes.length;
+        await producerDs.transaction(async (tx) => {
+          for (let n = 1; n <= 200; n++) await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes: 0 });
+        });
+        await eventually(
+          () => effects(stream),
+          (r) => r.length >= 200,
+          30_000,
+          '200 events',
+        );
+        const sizes = batchSizes.slice(before);
+        expect(Math.max(...sizes)).toBeLessThanOrEqual(50);
+        expect(sizes.length).toBeLessThan(200); // several events per transaction
+        expect((await effects(stream)).map((r) => r.n)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+      });
+    }
+
     it('continues the producer trace in the consumer', async () => {
       const stream = `trace-${uniqueSuffix()}`;
       const traceId = await inSpan('producer', 'produce', 0, async () => {
@@ -252,5 +280,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
   });
 }
 
-eventBusContract('kafka', (prefix) => new KafkaBroker({ clientId: 'contract-test', brokers: testInfra.kafkaBrokers(), prefix }));
-eventBusContract('in-process', () => new InProcessBroker({ redeliveryDelayMs: 20 }));
+for (const mode of ['one by one', 'batched'] as const) {
+  eventBusContract('kafka', (prefix) => new KafkaBroker({ clientId: 'contract-test', brokers: testInfra.kafkaBrokers(), prefix }), mode);
+  eventBusContract('in-process', () => new InProcessBroker({ redeliveryDelayMs: 20 }), mode);
+}

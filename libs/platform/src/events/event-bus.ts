@@ -2,7 +2,7 @@ import { EventDefinition, EventEnvelope } from '@atrium/contracts';
 import { DataSource } from 'typeorm';
 import { Tx } from '../database';
 import { AppLogger } from '../logging';
-import { ConsumeOptions, EventConsumer } from './event-consumer';
+import { BatchConsumeOptions, ConsumeOptions, EventConsumer } from './event-consumer';
 import { MessageBroker, Subscription } from './message-broker';
 import { appendToOutbox } from './outbox';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
@@ -33,6 +33,11 @@ export class EventBus {
 
   async consume(options: ConsumeOptions): Promise<void> {
     this.subscriptions.push(await this.consumer.consume(options));
+  }
+
+  /** Many events per transaction (see EventConsumer.consumeBatch). */
+  async consumeBatch(options: BatchConsumeOptions): Promise<void> {
+    this.subscriptions.push(await this.consumer.consumeBatch(options));
   }
 
   start(): void {

@@ -3,10 +3,25 @@ import { decodeEvent, deadLetterTopic, EventDefinition, EventEnvelope, EventVali
 import { DataSource } from 'typeorm';
 import { Tx } from '../database';
 import { AppLogger } from '../logging';
-import { extractTraceContext, inSpan } from '../telemetry';
+import { extractTraceContext, inSpan, tracer } from '../telemetry';
 import { MessageBroker, ReceivedMessage, Subscription } from './message-broker';
 
 export type EventHandler = (tx: Tx, event: EventEnvelope, definition: EventDefinition) => Promise<void>;
+
+export interface DecodedEvent {
+  envelope: EventEnvelope;
+  definition: EventDefinition;
+  topic: string;
+}
+
+/** Handles several events in one transaction; events already seen by the group are left out. */
+export type BatchEventHandler = (tx: Tx, events: DecodedEvent[]) => Promise<void>;
+
+export interface BatchConsumeOptions extends Omit<ConsumeOptions, 'handle'> {
+  handleBatch: BatchEventHandler;
+  /** Events per transaction at most (default 500). */
+  maxBatchSize?: number;
+}
 
 export interface ConsumeOptions {
   /** `<service>.<purpose>`; offsets and dedupe are per group. */
@@ -51,7 +66,88 @@ export class EventConsumer {
     });
   }
 
-  private async process(options: ConsumeOptions, message: ReceivedMessage): Promise<void> {
+  /**
+   * The same guarantees for handlers that gain from writing many events at once (the audit
+   * archive): a batch of one partition's consecutive events in one transaction with their inbox
+   * rows, offsets committed after it. A batch that fails is retried event by event, so one
+   * poison event still ends in the dead-letter topic alone and the others are handled.
+   */
+  async consumeBatch(options: BatchConsumeOptions): Promise<Subscription> {
+    const topics = [...new Set(options.events.map((e) => e.topic))];
+    await this.broker.ensureTopics([...topics, ...topics.map(deadLetterTopic)]);
+    const single: ConsumeOptions = {
+      ...options,
+      handle: (tx, envelope, definition) => options.handleBatch(tx, [{ envelope, definition, topic: '' }]),
+    };
+    return this.broker.subscribe({
+      groupId: options.groupId,
+      topics,
+      handle: (message) => this.process(single, message),
+      handleBatch: (messages) => this.processBatch(options, single, messages),
+      maxBatchSize: options.maxBatchSize ?? 500,
+    });
+  }
+
+  private async processBatch(options: BatchConsumeOptions, single: ConsumeOptions, messages: ReceivedMessage[]): Promise<void> {
+    const decoded: { message: ReceivedMessage; event: DecodedEvent }[] = [];
+    for (const message of messages) {
+      try {
+        const { envelope, definition } = decodeEvent(message.value, options.events);
+        decoded.push({ message, event: { envelope, definition, topic: message.topic } });
+      } catch (error) {
+        if (!(error instanceof EventValidationError)) throw error;
+        if (error.kind !== 'unknown') await this.deadLetter(options.groupId, message, error, 'invalid', 1);
+      }
+    }
+    if (decoded.length === 0) return;
+    // One span per event, child of its producer's trace, covering the batch that carried it.
+    const spans = decoded.map(({ message, event }) =>
+      tracer(this.service).startSpan(
+        `consume ${message.topic}`,
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'atrium.service': this.service,
+            'messaging.system': 'kafka',
+            'messaging.destination.name': message.topic,
+            'messaging.consumer.group.name': options.groupId,
+            'messaging.batch.message_count': decoded.length,
+            'atrium.event.type': event.envelope.type,
+            'atrium.event.id': event.envelope.id,
+          },
+        },
+        extractTraceContext(message.headers),
+      ),
+    );
+    try {
+      await this.dataSource.transaction(async (tx) => {
+        const ids = decoded.map((d) => d.event.envelope.id);
+        const inserted = await tx.query<{ event_id: string }[]>(
+          `INSERT INTO platform_inbox (consumer_group, event_id, topic)
+           SELECT $1, u.id, u.topic FROM unnest($2::uuid[], $3::text[]) AS u(id, topic)
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [options.groupId, ids, decoded.map((d) => d.message.topic)],
+        );
+        const fresh = new Set(inserted.map((r) => r.event_id));
+        const events = decoded.map((d) => d.event).filter((e) => fresh.delete(e.envelope.id));
+        if (events.length > 0) await options.handleBatch(tx, events);
+      });
+      spans.forEach((span) => span.end());
+    } catch (error) {
+      spans.forEach((span) => {
+        span.recordException(error as Error);
+        span.end();
+      });
+      this.logger.warn(
+        { err: error, group: options.groupId, events: decoded.length },
+        'event batch failed; handling its events one by one',
+      );
+      // The batch counted as each event's first attempt.
+      for (const { message } of decoded) await this.process(single, message, 2);
+    }
+  }
+
+  private async process(options: ConsumeOptions, message: ReceivedMessage, firstAttempt = 1): Promise<void> {
     const parent = extractTraceContext(message.headers);
     await inSpan(
       this.service,
@@ -67,19 +163,19 @@ export class EventConsumer {
           if (!(error instanceof EventValidationError)) throw error;
           // Other consumers of a shared topic may accept event types this one ignores.
           if (error.kind === 'unknown') return;
-          await this.deadLetter(options, message, error, 'invalid', 1);
+          await this.deadLetter(options.groupId, message, error, 'invalid', 1);
           return;
         }
         span.setAttribute('atrium.event.type', decoded.envelope.type);
         span.setAttribute('atrium.event.id', decoded.envelope.id);
         const maxAttempts = options.maxAttempts ?? 5;
-        for (let attempt = 1; ; attempt++) {
+        for (let attempt = firstAttempt; ; attempt++) {
           try {
             await this.handleOnce(options, decoded.envelope, decoded.definition, message.topic);
             return;
           } catch (error) {
             if (attempt >= maxAttempts) {
-              await this.deadLetter(options, message, error as Error, 'handler_failed', attempt);
+              await this.deadLetter(options.groupId, message, error as Error, 'handler_failed', attempt);
               return;
             }
             this.logger.warn(
@@ -107,14 +203,8 @@ export class EventConsumer {
     });
   }
 
-  private async deadLetter(
-    options: ConsumeOptions,
-    message: ReceivedMessage,
-    error: Error,
-    reason: string,
-    attempts: number,
-  ): Promise<void> {
-    this.logger.error({ err: error, group: options.groupId, topic: message.topic, offset: message.offset, reason }, 'event dead-lettered');
+  private async deadLetter(groupId: string, message: ReceivedMessage, error: Error, reason: string, attempts: number): Promise<void> {
+    this.logger.error({ err: error, group: groupId, topic: message.topic, offset: message.offset, reason }, 'event dead-lettered');
     await this.broker.publish([
       {
         topic: deadLetterTopic(message.topic),
@@ -124,7 +214,7 @@ export class EventConsumer {
           ...message.headers,
           [DLQ_HEADERS.error]: error.message.slice(0, 4_000),
           [DLQ_HEADERS.reason]: reason,
-          [DLQ_HEADERS.group]: options.groupId,
+          [DLQ_HEADERS.group]: groupId,
           [DLQ_HEADERS.source]: `${message.topic}/${message.partition}/${message.offset}`,
           [DLQ_HEADERS.attempts]: String(attempts),
         },

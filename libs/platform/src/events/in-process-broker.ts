@@ -14,6 +14,8 @@ interface Group {
   id: string;
   topics: string[];
   handle: SubscribeOptions['handle'];
+  handleBatch?: (messages: ReceivedMessage[]) => Promise<void>;
+  maxBatchSize: number;
   running: boolean;
   loops: Promise<void>[];
   waiters: Set<() => void>;
@@ -28,7 +30,7 @@ function wake(group: Group): void {
 /**
  * Embedded twin of Kafka with the semantics the event bus relies on: a log per topic partition,
  * key-ordered partitions, per-group committed offsets, redelivery of what was not committed,
- * one message in flight per partition and group. It passes the same contract suite as Kafka.
+ * one message (or one batch) in flight per partition and group. It passes the same contract suite as Kafka.
  */
 export class InProcessBroker implements MessageBroker {
   private readonly partitions: number;
@@ -58,7 +60,16 @@ export class InProcessBroker implements MessageBroker {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     const handle = (message: ReceivedMessage) => options.handle(message);
-    const group: Group = { id: options.groupId, topics: options.topics, handle, running: true, loops: [], waiters: new Set() };
+    const group: Group = {
+      id: options.groupId,
+      topics: options.topics,
+      handle,
+      handleBatch: options.handleBatch?.bind(options),
+      maxBatchSize: Math.max(1, options.maxBatchSize ?? 500),
+      running: true,
+      loops: [],
+      waiters: new Set(),
+    };
     this.groups.add(group);
     for (const topic of options.topics) {
       for (let partition = 0; partition < this.partitions; partition++) {
@@ -79,14 +90,21 @@ export class InProcessBroker implements MessageBroker {
     const offsetKey = `${group.id}|${topic}|${partition}`;
     while (group.running) {
       const next = this.offsets[offsetKey] ?? 0;
-      const record = this.log(topic)[partition][next];
+      const log = this.log(topic)[partition];
+      const record = log[next];
       if (!record) {
         await new Promise<void>((resolve) => group.waiters.add(resolve));
         continue;
       }
       try {
-        await group.handle(record);
-        this.commit(offsetKey, next + 1);
+        if (group.handleBatch) {
+          const batch = log.slice(next, next + group.maxBatchSize);
+          await group.handleBatch(batch);
+          this.commit(offsetKey, next + batch.length);
+        } else {
+          await group.handle(record);
+          this.commit(offsetKey, next + 1);
+        }
       } catch {
         // Not committed: the same record comes again, as after a Kafka consumer restart.
         await new Promise((resolve) => setTimeout(resolve, this.options.redeliveryDelayMs ?? 200));

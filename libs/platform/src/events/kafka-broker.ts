@@ -1,4 +1,4 @@
-import { Admin, Consumer, Kafka, logLevel, Producer } from 'kafkajs';
+import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { AppLogger } from '../logging';
 import { BrokerMessage, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
 
@@ -134,28 +134,53 @@ export class KafkaBroker implements MessageBroker {
       }
     }
     this.consumers.add(consumer);
-    await consumer.run({
-      autoCommit: false,
-      partitionsConsumedConcurrently: 3,
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
-        }
-        const received: ReceivedMessage = {
-          topic: topic.slice(this.prefix.length),
-          key: message.key?.toString() ?? '',
-          value: message.value?.toString() ?? '',
-          headers,
-          partition,
-          offset: message.offset,
-        };
-        await options.handle(received);
-        // Commit only after the handler (and its transaction) succeeded: a crash before this line
-        // redelivers the message, and the handler's inbox makes the repeat a no-op.
-        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-      },
-    });
+    const toReceived = (topic: string, partition: number, message: KafkaMessage): ReceivedMessage => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+      }
+      return {
+        topic: topic.slice(this.prefix.length),
+        key: message.key?.toString() ?? '',
+        value: message.value?.toString() ?? '',
+        headers,
+        partition,
+        offset: message.offset,
+      };
+    };
+    const handleBatch = options.handleBatch?.bind(options);
+    if (handleBatch) {
+      const size = Math.max(1, options.maxBatchSize ?? 500);
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 3,
+        eachBatchAutoResolve: false,
+        eachBatch: async (payload) => {
+          const { batch } = payload;
+          for (let start = 0; start < batch.messages.length; start += size) {
+            if (!payload.isRunning() || payload.isStale()) return;
+            const chunk = batch.messages.slice(start, start + size);
+            await handleBatch(chunk.map((m) => toReceived(batch.topic, batch.partition, m)));
+            const last = chunk[chunk.length - 1].offset;
+            // As for single messages: committed only after the handler's transaction.
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
+            payload.resolveOffset(last);
+            await payload.heartbeat();
+          }
+        },
+      });
+    } else {
+      await consumer.run({
+        autoCommit: false,
+        partitionsConsumedConcurrently: 3,
+        eachMessage: async ({ topic, partition, message }) => {
+          await options.handle(toReceived(topic, partition, message));
+          // Commit only after the handler (and its transaction) succeeded: a crash before this line
+          // redelivers the message, and the handler's inbox makes the repeat a no-op.
+          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+        },
+      });
+    }
     return {
       stop: async () => {
         this.consumers.delete(consumer);

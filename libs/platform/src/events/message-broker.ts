@@ -19,6 +19,12 @@ export interface SubscribeOptions {
    * after the returned promise resolves; a rejection stops the subscription without committing.
    */
   handle(message: ReceivedMessage): Promise<void>;
+  /**
+   * Instead of `handle`: called with up to `maxBatchSize` consecutive messages of one partition;
+   * their offsets are committed only after the returned promise resolves.
+   */
+  handleBatch?(messages: ReceivedMessage[]): Promise<void>;
+  maxBatchSize?: number;
 }
 
 export interface Subscription {

@@ -118,7 +118,7 @@ describe('kill -9 of messaging while messages are in flight', () => {
             clientMsgId,
             type: 'text',
             content: { text: `message ${clientMsgId}` },
-          }).catch(() => ({ status: 0, json: {} }));
+          }).catch(() => ({ status: 0, json: {} as Record<string, unknown> }));
           if (res.status === 201) {
             acked.set(clientMsgId, (res.json.message as WireMessage).seq);
             break;

@@ -2,6 +2,7 @@ import { directoryBench } from './directory.bench';
 import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
+import { messagingBench } from './messaging.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
 import { readHostBusySeconds } from './proc';
 import { round } from './stats';
@@ -20,6 +21,7 @@ const BENCHMARKS: Record<string, BenchModule> = {
   audit: auditBench,
   'directory-import': directoryImportBench,
   directory: directoryBench,
+  messaging: messagingBench,
 };
 
 interface Args {
@@ -102,7 +104,14 @@ async function main(): Promise<number> {
 
   try {
     let target: BenchTarget;
-    if (args.url !== undefined && args.password !== undefined) {
+    if (bench.platform === 'none') {
+      if (args.url !== undefined) usage(`${args.name} starts the platform it measures: --url does not apply`);
+      target = new Proxy({} as BenchTarget, {
+        get: () => {
+          throw new Error(`${args.name} has no runner-started platform`);
+        },
+      });
+    } else if (args.url !== undefined && args.password !== undefined) {
       target = { url: args.url, password: args.password, corp: 'demo', account: 'admin' };
       log(`benchmarking the platform at ${target.url}`);
     } else {

@@ -38,5 +38,10 @@ export interface BenchOutcome {
 
 export interface BenchModule {
   description: string;
+  /**
+   * `embedded` (default): the runner starts the platform in embedded mode and passes its target.
+   * `none`: the benchmark starts what it measures itself (e.g. six processes on the real servers).
+   */
+  platform?: 'embedded' | 'none';
   run(context: BenchContext): Promise<BenchOutcome>;
 }

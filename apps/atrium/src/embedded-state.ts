@@ -11,6 +11,9 @@ export interface EmbeddedRuntimeInfo {
   pid: number;
   gatewayUrl: string;
   directoryGrpcUrl: string;
+  /** Six-process mode: every gateway replica, and the pid of each process (for benchmarks' CPU and memory readings). */
+  gatewayUrls?: string[];
+  processes?: { service: string; pid: number }[];
 }
 
 /** Secrets generated on first start and kept with the data, so tokens survive a restart. */

@@ -14,6 +14,13 @@ const schema = z.object({
   ATRIUM_TEST_PG_URL: env.url(['postgres', 'postgresql']).optional(),
   ATRIUM_TEST_REDIS_URL: env.url(['redis']).optional(),
   ATRIUM_TEST_KAFKA_BROKERS: env.brokers().optional(),
+  // Several installations (or benchmark runs) side by side on one server: their own databases and topics.
+  ATRIUM_DATABASE_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9_]{0,30}$/, 'expected a lower-case identifier')
+    .default('atrium'),
+  // More gateway processes behind one platform, as more pods would be; each listens on its own port.
+  ATRIUM_GATEWAY_REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
 });
 
 function readInfraEnv(root: string): Record<string, string> {
@@ -54,7 +61,8 @@ async function main(): Promise<void> {
   const secrets = loadOrCreateSecrets(dataDir);
   const platform = await startServiceProcesses({
     pgAdminUrl: config.ATRIUM_TEST_PG_URL,
-    databasePrefix: 'atrium',
+    databasePrefix: config.ATRIUM_DATABASE_PREFIX,
+    topicPrefix: config.ATRIUM_DATABASE_PREFIX === 'atrium' ? '' : `${config.ATRIUM_DATABASE_PREFIX}.`,
     kafkaBrokers: config.ATRIUM_TEST_KAFKA_BROKERS,
     redisUrl: config.ATRIUM_TEST_REDIS_URL,
     identityKey: secrets.identityKey,
@@ -64,20 +72,36 @@ async function main(): Promise<void> {
     distDir: join(root, 'dist'),
     onOutput: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
   });
-  writeRuntimeInfo(dataDir, { pid: process.pid, gatewayUrl: platform.gatewayUrl, directoryGrpcUrl: platform.grpcUrls.directory });
+  const replicas: Awaited<ReturnType<typeof platform.addGatewayReplica>>[] = [];
+  for (let i = 1; i < config.ATRIUM_GATEWAY_REPLICAS; i += 1) replicas.push(await platform.addGatewayReplica());
+  const gatewayUrls = [platform.gatewayUrl, ...replicas.map((r) => r.url)];
+  const processes = [
+    ...Object.values(platform.processes).map((p) => ({ service: p.name, pid: p.child.pid ?? 0 })),
+    ...replicas.map((r) => ({ service: 'gateway', pid: r.process.child.pid ?? 0 })),
+  ];
+  writeRuntimeInfo(dataDir, {
+    pid: process.pid,
+    gatewayUrl: platform.gatewayUrl,
+    directoryGrpcUrl: platform.grpcUrls.directory,
+    gatewayUrls,
+    processes,
+  });
   const seed = await seedDemoCorp(dataDir, platform.grpcUrls.directory, secrets.identityKey, config.ATRIUM_ADMIN_PASSWORD);
   process.stdout.write(
     [
       '',
       `Atrium (six processes) is running at ${platform.gatewayUrl}`,
       ...Object.values(platform.processes).map((p) => `  ${p.name.padEnd(9)} pid ${p.child.pid}  http :${p.httpPort}  grpc :${p.grpcPort}`),
+      ...replicas.map((r) => `  gateway   pid ${r.process.child.pid}  http :${r.process.httpPort}  (replica)`),
       `  sign in:   corp "demo", account "admin", ${signInHint(seed)}`,
       `  CLI:       ATRIUM_DATA_DIR=${config.ATRIUM_DATA_DIR} npm run atrium -- corp create ...`,
       '',
     ].join('\n') + '\n',
   );
   const shutdown = () => {
-    void platform.stop().then(() => process.exit(0));
+    void Promise.all(replicas.map((r) => r.stop()))
+      .then(() => platform.stop())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);

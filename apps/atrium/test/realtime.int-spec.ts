@@ -269,4 +269,51 @@ describe('realtime delivery across gateway replicas', () => {
       'pong and error',
     );
   });
+  it('sends over the socket: an ack once stored, the same message for a resent frame, a clear error otherwise', async () => {
+    const carol = await TestSocket.open(second.url, tokens.carol);
+    const alice = await TestSocket.open(platform.gatewayUrl, tokens.alice);
+    sockets.push(carol, alice);
+    const { conversation } = (await api(second.url, tokens.carol, 'POST', '/api/v1/conversations', {
+      kind: 'direct',
+      members: ['alice'],
+    })) as { conversation: { id: string } };
+    const id = conversation.id;
+    await eventually(() => alice.frames.some((f) => f.type === 'membership' && f.conversationId === id), Boolean, 10_000, 'alice joining');
+    const frame = { type: 'send', conversationId: id, clientMsgId: 'ws-1', msgType: 'text', content: { text: 'over the socket' } };
+    carol.ws.send(JSON.stringify(frame));
+    const ack = await eventually(() => carol.frames.find((f) => f.type === 'ack' && f.clientMsgId === 'ws-1'), Boolean, 10_000, 'the ack');
+    expect(ack).toMatchObject({ conversationId: id, seq: 1, created: true });
+    await eventually(
+      () => alice.texts(id),
+      (t) => t.length === 1,
+      10_000,
+      'alice receiving it',
+    );
+    expect(alice.texts(id)).toEqual(['over the socket']);
+
+    carol.ws.send(JSON.stringify(frame));
+    await eventually(
+      () => carol.frames.filter((f) => f.type === 'ack' && f.clientMsgId === 'ws-1'),
+      (acks) => acks.length === 2,
+      10_000,
+      'the second ack',
+    );
+    expect(carol.frames.filter((f) => f.type === 'ack' && f.clientMsgId === 'ws-1')[1]).toMatchObject({ seq: 1, created: false });
+
+    carol.ws.send(JSON.stringify({ ...frame, clientMsgId: 'ws-2', content: { text: '' } }));
+    carol.ws.send(JSON.stringify({ ...frame, clientMsgId: 'ws-3', conversationId: '00000000-0000-4000-8000-000000000000' }));
+    carol.ws.send(JSON.stringify({ type: 'send', clientMsgId: 'ws-4' }));
+    const errors = await eventually(
+      () => carol.frames.filter((f) => f.type === 'error' && typeof f.clientMsgId === 'string'),
+      (list) => list.length === 3,
+      10_000,
+      'three errors',
+    );
+    expect(Object.fromEntries(errors.map((e) => [e.clientMsgId, e.code]))).toEqual({
+      'ws-2': 'VALIDATION_FAILED',
+      'ws-3': 'NOT_FOUND',
+      'ws-4': 'VALIDATION_FAILED',
+    });
+    expect(alice.texts(id)).toEqual(['over the socket']);
+  });
 });

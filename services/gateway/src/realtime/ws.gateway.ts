@@ -69,7 +69,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
   private async onConnection(ws: WebSocket, claims: AccessTokenClaims): Promise<void> {
     this.alive.add(ws);
     ws.on('pong', () => this.alive.add(ws));
-    ws.on('message', (data: Buffer) => this.onClientFrame(ws, data.toString('utf8')));
+    ws.on('message', (data: Buffer) => this.onClientFrame(ws, claims, data.toString('utf8')));
     ws.once('close', () => {
       this.hub.detach(claims, ws).catch((error: unknown) => this.logger.warn({ err: error }, 'socket detach failed'));
     });
@@ -82,17 +82,69 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
     }
   }
 
-  private onClientFrame(ws: WebSocket, raw: string): void {
-    let frame: { type?: unknown };
+  private onClientFrame(ws: WebSocket, claims: AccessTokenClaims, raw: string): void {
+    let frame: Record<string, unknown>;
     try {
-      frame = JSON.parse(raw) as { type?: unknown };
+      const parsed = JSON.parse(raw) as unknown;
+      if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new Error('not an object');
+      frame = parsed as Record<string, unknown>;
     } catch {
       ws.send(JSON.stringify({ type: 'error', code: 'VALIDATION_FAILED', message: 'frames are JSON objects' }));
       return;
     }
     if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', at: new Date().toISOString() }));
+    else if (frame.type === 'send') void this.send(ws, claims, frame);
     else
-      ws.send(JSON.stringify({ type: 'error', code: 'VALIDATION_FAILED', message: 'unknown frame type; actions go through the REST API' }));
+      ws.send(
+        JSON.stringify({
+          type: 'error',
+          code: 'VALIDATION_FAILED',
+          message: 'unknown frame type: ping and send; other actions use the REST API',
+        }),
+      );
+  }
+
+  /**
+   * `{type:'send', conversationId, clientMsgId, msgType, content}` → `{type:'ack', clientMsgId,
+   * conversationId, seq, messageId, created}` once the message is stored, or `{type:'error',
+   * clientMsgId, code, message}`. The same call as POST /conversations/{id}/messages without an
+   * HTTP request per message; a client resends an unacknowledged frame with the same clientMsgId.
+   * `burnAfterReading: true` as on the REST call.
+   */
+  private async send(ws: WebSocket, claims: AccessTokenClaims, frame: Record<string, unknown>): Promise<void> {
+    const { conversationId, clientMsgId, msgType, content } = frame;
+    const reply = (body: Record<string, unknown>) => {
+      if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ clientMsgId, ...body }));
+    };
+    if (typeof conversationId !== 'string' || typeof clientMsgId !== 'string' || typeof msgType !== 'string') {
+      reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'send needs conversationId, clientMsgId and msgType strings' });
+      return;
+    }
+    if (typeof content !== 'object' || content === null || Array.isArray(content)) {
+      reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'send needs a content object' });
+      return;
+    }
+    try {
+      const { message, created } = await this.clients.messaging.call(
+        'SendMessage',
+        (m, md) =>
+          m.sendMessage(
+            {
+              conversationId,
+              clientMsgId,
+              type: msgType,
+              contentJson: JSON.stringify(content),
+            },
+            md,
+          ),
+        { corpId: claims.corpId, userId: claims.userId, roles: claims.roles },
+      );
+      reply({ type: 'ack', conversationId, seq: message?.seq ?? 0, messageId: message?.id ?? '', sentAt: message?.sentAt ?? '', created });
+    } catch (error) {
+      const domain = error instanceof DomainError ? error : new DomainError('INTERNAL', 'send failed');
+      if (!(error instanceof DomainError)) this.logger.warn({ err: error }, 'send over the socket failed');
+      reply({ type: 'error', code: domain.code, message: domain.message });
+    }
   }
 
   private beat(): void {

@@ -1,12 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { auditV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { Client } from 'pg';
 import { freePort } from './platform-process';
-import { readProcessCpuSeconds } from './proc';
+import { readHostBusySeconds, readProcessCpuSeconds } from './proc';
 import { percentile, round, summarize } from './stats';
 import { BenchContext, BenchModule, BenchOutcome } from './types';
 
@@ -22,8 +23,13 @@ import { BenchContext, BenchModule, BenchOutcome } from './types';
  * 30-day window, decrypted and confirmed; one client, so the latency is not queueing.
  *
  * PostgreSQL: ATRIUM_BENCH_PG_URL, else the test cluster of `npm run infra:up` (.data/infra.env).
- * A fresh database is created and dropped at the end. ATRIUM_BENCH_AUDIT_MESSAGES overrides the
- * archive size (1,000,000 with --quick, 10,000,000 without) for a smoke run.
+ * A fresh database is created and dropped at the end (kept with ATRIUM_BENCH_KEEP_DB=1, for
+ * EXPLAIN ANALYZE afterwards: its URL is logged). ATRIUM_BENCH_AUDIT_MESSAGES overrides the
+ * archive size (1,000,000 with --quick, 10,000,000 without) for a smoke run,
+ * ATRIUM_BENCH_AUDIT_BATCH the CLI's records per transaction (2,000).
+ * CPU during ingest (100 % = one core): the CLI, the database's PostgreSQL backends (autovacuum
+ * included), and the rest of the machine (`other`: someone else's work, or PostgreSQL's shared
+ * background writers).
  */
 
 interface Settings {
@@ -116,9 +122,20 @@ function waitForExit(child: ChildProcess): Promise<number | null> {
   });
 }
 
-async function ingest(context: BenchContext, settings: Settings, env: NodeJS.ProcessEnv, corpId: string) {
+async function ingest(
+  context: BenchContext,
+  settings: Settings,
+  env: NodeJS.ProcessEnv,
+  corpId: string,
+  backendPids: () => Promise<number[]>,
+) {
   const cli = join(__dirname, '..', 'services', 'audit', 'src', 'cli.js');
-  const child = spawn(process.execPath, [cli, 'ingest', '--batch', String(settings.batch)], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+  // ATRIUM_BENCH_CLI_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", profiles the ingest process.
+  const nodeArgs = (process.env.ATRIUM_BENCH_CLI_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, cli, 'ingest', '--batch', String(settings.batch)], {
+    env,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   let stdout = '';
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => context.log(`[audit-cli] ${chunk.toString().trimEnd()}`));
@@ -126,7 +143,12 @@ async function ingest(context: BenchContext, settings: Settings, env: NodeJS.Pro
   const start = Date.now() - 365 * DAY_MS;
   const spacing = (365 * DAY_MS) / settings.messages;
   const started = performance.now();
-  const cpuBefore = readProcessCpuSeconds(child.pid!) ?? 0;
+  const cpu = new CpuMeter(child.pid!, backendPids);
+  const load: number[] = [];
+  const sampler = setInterval(() => {
+    cpu.sample();
+    load.push(loadavg()[0] / cpus().length);
+  }, 1_000);
   let chunk: string[] = [];
   for (let i = 0; i < settings.messages; i++) {
     chunk.push(envelope(corpId, i, new Date(start + i * spacing)));
@@ -137,13 +159,81 @@ async function ingest(context: BenchContext, settings: Settings, env: NodeJS.Pro
     if (i > 0 && i % 100_000 === 0)
       context.log(`  ingest: ${i} sent, ${round(i / ((performance.now() - started) / 1000), 0)} records/s so far`);
   }
-  const cliCpu = (readProcessCpuSeconds(child.pid!) ?? 0) - cpuBefore;
   child.stdin.end();
-  const code = await exited;
+  let code: number | null;
+  try {
+    code = await exited;
+  } finally {
+    clearInterval(sampler);
+  }
   const elapsedMs = performance.now() - started;
   if (code !== 0) throw new Error(`audit ingest exited with ${code}`);
   const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { archived: number };
-  return { archived: result.archived, elapsedMs, cliCpu };
+  const seconds = elapsedMs / 1000;
+  const pct = (value: number) => round((100 * value) / seconds, 0);
+  const usage = cpu.total();
+  // CPU per record: what contention for the cores changes least (a busy machine stretches the wall clock).
+  const perRecord = (value: number) => round((1e6 * value) / Math.max(1, result.archived), 0);
+  return {
+    archived: result.archived,
+    elapsedMs,
+    cpu: {
+      ingest_cli_cpu_pct: pct(usage.cli),
+      postgres_cpu_pct: pct(usage.postgres),
+      cli_cpu_us_per_record: perRecord(usage.cli),
+      postgres_cpu_us_per_record: perRecord(usage.postgres),
+      other_cpu_pct: usage.host === undefined ? -1 : pct(Math.max(0, usage.host - usage.cli - usage.postgres)),
+      host_load_per_core: round(load.reduce((a, b) => a + b, 0) / Math.max(1, load.length), 2),
+    },
+  };
+}
+
+/**
+ * CPU seconds of the ingest CLI and of the bench database's PostgreSQL backends (sampled every
+ * second: a process's last sample counts; a backend that starts and ends between two samples is
+ * missed), and of the whole machine.
+ */
+class CpuMeter {
+  private readonly firstHost = readHostBusySeconds();
+  private lastHost = this.firstHost;
+  private readonly first = new Map<number, number>();
+  private readonly last = new Map<number, number>();
+
+  constructor(
+    private readonly cliPid: number,
+    private readonly backends: () => Promise<number[]>,
+  ) {
+    this.read(cliPid);
+  }
+
+  sample(): void {
+    this.read(this.cliPid);
+    this.lastHost = readHostBusySeconds() ?? this.lastHost;
+    void this.backends().then(
+      (pids) => pids.forEach((pid) => this.read(pid)),
+      () => undefined,
+    );
+  }
+
+  total(): { cli: number; postgres: number; host?: number } {
+    let cli = 0;
+    let postgres = 0;
+    for (const [pid, seconds] of this.last) {
+      // A backend seen for the first time already had its connection's earlier work: count from its start.
+      const used = pid === this.cliPid ? seconds - (this.first.get(pid) ?? 0) : seconds;
+      if (pid === this.cliPid) cli = used;
+      else postgres += used;
+    }
+    const host = this.firstHost !== undefined && this.lastHost !== undefined ? this.lastHost - this.firstHost : undefined;
+    return { cli, postgres, host };
+  }
+
+  private read(pid: number): void {
+    const seconds = readProcessCpuSeconds(pid);
+    if (seconds === undefined) return;
+    if (!this.first.has(pid)) this.first.set(pid, seconds);
+    this.last.set(pid, seconds);
+  }
 }
 
 async function startService(context: BenchContext, env: NodeJS.ProcessEnv, grpcPort: number): Promise<ChildProcess> {
@@ -166,10 +256,14 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
   const chosen = context.quick ? QUICK : FULL;
   // A smaller archive for a smoke run of the benchmark itself; the figures to quote use the defaults.
   const override = Number(process.env.ATRIUM_BENCH_AUDIT_MESSAGES ?? 0);
-  const settings = override > 0 ? { ...chosen, messages: override } : chosen;
+  // The CLI's --batch (records per transaction), for comparing batch sizes.
+  const batch = Number(process.env.ATRIUM_BENCH_AUDIT_BATCH ?? 0);
+  const settings = { ...chosen, ...(override > 0 ? { messages: override } : {}), ...(batch > 0 ? { batch } : {}) };
   const url = new URL(pgUrl());
+  const adminUrl = url.toString();
+  const keep = process.env.ATRIUM_BENCH_KEEP_DB === '1';
   const database = `audit_bench_${randomBytes(4).toString('hex')}`;
-  await admin(url.toString(), (c) => c.query(`CREATE DATABASE ${database}`));
+  await admin(adminUrl, (c) => c.query(`CREATE DATABASE ${database}`));
   url.pathname = `/${database}`;
   const identityKey = randomBytes(32).toString('hex');
   const env: NodeJS.ProcessEnv = {
@@ -183,7 +277,12 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
   let errors = 0;
   try {
     context.log(`ingest: ${settings.messages} messages into ${database} (batches of ${settings.batch})`);
-    const ingested = await ingest(context, settings, env, corpId);
+    // The database's backends, for their CPU: a connection of its own, to the maintenance database.
+    const monitor = new Client({ connectionString: adminUrl });
+    await monitor.connect();
+    const backendPids = async () =>
+      (await monitor.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = $1`, [database])).rows.map((r) => r.pid);
+    const ingested = await ingest(context, settings, env, corpId, backendPids).finally(() => monitor.end());
     const rate = ingested.archived / (ingested.elapsedMs / 1000);
     if (ingested.archived !== settings.messages) {
       errors++;
@@ -195,20 +294,25 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       batch: settings.batch,
       encrypted: 'aes-256-gcm',
       search_index: 'hmac-sha256 bigrams/words, GIN',
-      ingest_cli_cpu_pct: round((100 * ingested.cliCpu) / (ingested.elapsedMs / 1000), 0),
+      ...ingested.cpu,
     });
     const sizes = await admin(url.toString(), async (c) => {
       const vacuumStarted = performance.now();
       await c.query(`VACUUM ANALYZE audit_records`);
       await c.query(`VACUUM ANALYZE audit_search_index`);
       const vacuumMs = performance.now() - vacuumStarted;
-      const { rows } = await c.query<{ records: string; idx: string }>(
-        `SELECT pg_total_relation_size('audit_records')::text AS records, pg_total_relation_size('audit_search_index')::text AS idx`,
+      const { rows } = await c.query<Record<string, string>>(
+        `SELECT pg_total_relation_size('audit_records')::text AS records, pg_indexes_size('audit_records')::text AS records_indexes,
+                pg_total_relation_size('audit_search_index')::text AS idx, pg_indexes_size('audit_search_index')::text AS idx_indexes`,
       );
-      return { vacuumMs, records: Number(rows[0].records), index: Number(rows[0].idx) };
+      const mib = (key: string) => round(Number(rows[0][key]) / 2 ** 20, 0);
+      return { vacuumMs, records: mib('records'), recordsIndexes: mib('records_indexes'), index: mib('idx'), indexIndexes: mib('idx_indexes') };
     });
-    context.emit('archive_size', round(sizes.records / 2 ** 20, 0), 'MiB', { records: ingested.archived });
-    context.emit('search_index_size', round(sizes.index / 2 ** 20, 0), 'MiB', { vacuum_analyze_s: round(sizes.vacuumMs / 1000, 1) });
+    context.emit('archive_size', sizes.records, 'MiB', { records: ingested.archived, of_which_indexes_mib: sizes.recordsIndexes });
+    context.emit('search_index_size', sizes.index, 'MiB', {
+      of_which_indexes_mib: sizes.indexIndexes,
+      vacuum_analyze_s: round(sizes.vacuumMs / 1000, 1),
+    });
 
     const grpcPort = await freePort();
     service = await startService(context, env, grpcPort);
@@ -310,8 +414,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       service.kill('SIGTERM');
       await waitForExit(service);
     }
-    url.pathname = '/postgres';
-    await admin(url.toString(), (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
+    if (keep) context.log(`kept the database (ATRIUM_BENCH_KEEP_DB=1): ${url.toString()} ATRIUM_AUDIT_MASTER_KEY=${env.ATRIUM_AUDIT_MASTER_KEY}`);
+    else await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   }
   return { errors };
 }
@@ -325,5 +429,7 @@ function summarizeP95(samples: number[]): number {
 
 export const auditBench: BenchModule = {
   description: 'audit archive: ingest records/s (encrypted, chained, blind-indexed) and keyword search p95',
+  // It starts what it measures (the CLI, then the audit service): no embedded platform idling beside it.
+  platform: 'none',
   run,
 };

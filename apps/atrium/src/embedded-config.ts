@@ -9,6 +9,8 @@ export const embeddedEnvSchema = z.object({
   ATRIUM_ADMIN_PASSWORD: z.string().min(8, 'expected at least 8 characters').max(128).optional(),
   /** The demo corp's directory-sync secret for the WeCom-compatible API (/cgi-bin/gettoken). */
   ATRIUM_SYNC_SECRET: z.string().min(16, 'expected at least 16 characters').max(256).optional(),
+  /** The secret of the demo corp's app (agentid 1000002, visible to the whole corp); generated on first start when unset. */
+  ATRIUM_APP_SECRET: z.string().min(16, 'expected at least 16 characters').max(256).optional(),
   LOG_LEVEL: env.logLevel(),
 });
 

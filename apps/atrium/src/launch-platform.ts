@@ -94,6 +94,7 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
     DIRECTORY_GRPC_URL: directoryUrl,
     MESSAGING_MAX_GROUP_MEMBERS: 2_000,
     MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
+    MESSAGING_MEDIA_MAX_BYTES: 1024 * 1024 * 1024,
   };
   const configs: Record<BackendService, PlatformEnv> = {
     directory: baseConfig('directory', ports.directory),

@@ -10,9 +10,9 @@ import {
   initTelemetry,
   startEmbeddedPostgres,
 } from '@atrium/platform';
-import { seedDemoCorp, signInHint } from './demo-seed';
+import { appHint, demoAppSecret, seedDemoCorp, signInHint } from './demo-seed';
 import { EmbeddedConfig, loadEmbeddedConfig } from './embedded-config';
-import { loadOrCreateSecrets, writeRuntimeInfo } from './embedded-state';
+import { isSeeded, loadOrCreateSecrets, writeRuntimeInfo } from './embedded-state';
 import { AnyService, freeLoopbackPort, launchPlatform } from './launch-platform';
 
 const SERVICES: AnyService[] = ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'];
@@ -37,6 +37,8 @@ async function main(): Promise<void> {
   const logger = createLogger('embedded', config.LOG_LEVEL);
   const dataDir = resolve(config.ATRIUM_DATA_DIR);
   const secrets = loadOrCreateSecrets(dataDir);
+  // The gateway installs it when it learns of the demo corp (created below on a first start).
+  const demoApp = demoAppSecret(config.ATRIUM_APP_SECRET, !isSeeded(dataDir));
 
   const databases: EmbeddedPostgres[] = await Promise.all(
     SERVICES.map(async (service) => startEmbeddedPostgres(join(dataDir, 'pg', service), await freeLoopbackPort())),
@@ -54,7 +56,14 @@ async function main(): Promise<void> {
     realtime: { kind: 'inprocess', pubsub: new InProcessPubSub(), kv: new InMemoryKvStore() },
     logLevel: config.LOG_LEVEL,
     poolSize: 1,
-    gatewayOverrides: config.ATRIUM_SYNC_SECRET ? { ATRIUM_SYNC_SECRET: config.ATRIUM_SYNC_SECRET, ATRIUM_SYNC_SECRET_CORP: 'demo' } : {},
+    gatewayOverrides: {
+      ATRIUM_SYNC_SECRET_CORP: 'demo',
+      // Uploaded files, next to the databases.
+      ATRIUM_BLOB_STORE: 'fs',
+      ATRIUM_BLOB_DIR: join(dataDir, 'blobs'),
+      ...(config.ATRIUM_SYNC_SECRET ? { ATRIUM_SYNC_SECRET: config.ATRIUM_SYNC_SECRET } : {}),
+      ...(demoApp.secret ? { ATRIUM_APP_SECRET: demoApp.secret } : {}),
+    },
   });
   const gatewayUrl = `http://${config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${platform.services.gateway.httpPort}`;
   writeRuntimeInfo(dataDir, { pid: process.pid, gatewayUrl, directoryGrpcUrl: platform.grpcUrls.directory });
@@ -68,6 +77,7 @@ async function main(): Promise<void> {
     `  health:    ${gatewayUrl}/healthz`,
     `  data:      ${dataDir}`,
     `  sign in:   corp "demo", account "admin", ${signInHint(seed)}`,
+    `  app:       corp "demo", ${appHint(demoApp)} (/cgi-bin/gettoken, then message/send)`,
     `  e.g.       curl -s ${gatewayUrl}/api/v1/auth/login -H 'content-type: application/json' -d '{"corp":"demo","account":"admin","password":"…"}'`,
     '',
   ];

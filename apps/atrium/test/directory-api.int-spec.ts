@@ -88,6 +88,13 @@ describe('directory APIs of the gateway', () => {
     });
     adminA = (await login(corpA, 'admin')).accessToken;
     adminB = (await login(corpB, 'admin')).accessToken;
+    // Corp A's custom member attributes (扩展属性), which both APIs below give members values of.
+    for (const attribute of [
+      { name: 'Badge', type: 'text' },
+      { name: 'Homepage', type: 'url' },
+    ]) {
+      expect((await api('POST', '/directory/attributes', adminA, attribute)).status).toBe(201);
+    }
   }, 120_000);
 
   afterAll(async () => {
@@ -180,7 +187,9 @@ describe('directory APIs of the gateway', () => {
           extattr: {
             attrs: [
               { type: 0, name: 'Badge', text: { value: 'A-1' } },
-              { type: 1, name: 'Homepage', web: { url: 'https://acme.test/zs', title: 'Homepage' } },
+              { type: 1, name: 'Homepage', web: { url: 'https://acme.test/zs', title: 'My page' } },
+              // Not defined in corp A: WeCom ignores an attribute the admin console has not added.
+              { type: 0, name: 'Shoe size', text: { value: '42' } },
             ],
           },
         },
@@ -204,7 +213,7 @@ describe('directory APIs of the gateway', () => {
         extattr: {
           attrs: [
             { type: 0, name: 'Badge', text: { value: 'A-1' } },
-            { type: 1, name: 'Homepage', web: { url: 'https://acme.test/zs', title: 'Homepage' } },
+            { type: 1, name: 'Homepage', web: { url: 'https://acme.test/zs', title: 'My page' } },
           ],
         },
       });
@@ -242,6 +251,21 @@ describe('directory APIs of the gateway', () => {
       });
       await cgi('user/update', { access_token: syncToken }, { userid: 'zhangsan', enable: 1 });
       expect(await cgi('user/get', { access_token: syncToken, userid: 'zhangsan' })).toMatchObject({ status: 1 });
+      // extattr changes the attributes it names; the others keep their values.
+      const badge = { userid: 'zhangsan', extattr: { attrs: [{ type: 0, name: 'badge', text: { value: 'A-2' } }] } };
+      expect(await cgi('user/update', { access_token: syncToken }, badge)).toEqual({ errcode: 0, errmsg: 'updated' });
+      expect((await cgi('user/get', { access_token: syncToken, userid: 'zhangsan' })).extattr).toEqual({
+        attrs: [
+          { type: 0, name: 'Badge', text: { value: 'A-2' } },
+          { type: 1, name: 'Homepage', web: { url: 'https://acme.test/zs', title: 'My page' } },
+        ],
+      });
+      // Both empty clears an attribute (as WeCom documents for web attributes).
+      const cleared = { userid: 'zhangsan', extattr: { attrs: [{ type: 1, name: 'Homepage', web: { url: '', title: '' } }] } };
+      expect(await cgi('user/update', { access_token: syncToken }, cleared)).toEqual({ errcode: 0, errmsg: 'updated' });
+      expect((await cgi('user/get', { access_token: syncToken, userid: 'zhangsan' })).extattr).toEqual({
+        attrs: [{ type: 0, name: 'Badge', text: { value: 'A-2' } }],
+      });
       await cgi('department/update', { access_token: syncToken }, { id: levels[3], name: 'Storage & Backup' });
       expect((await cgi('department/get', { access_token: syncToken, id: levels[3] })).department).toMatchObject({
         name: 'Storage & Backup',
@@ -277,6 +301,13 @@ describe('directory APIs of the gateway', () => {
       expect(await errcode('user/create', {}, { ...member, userid: '-bad id', email: 'bad@acme.test' })).toBe(40003);
       expect(await errcode('user/create', {}, { ...member, userid: 'flags', email: 'f@acme.test', is_leader_in_dept: [1, 0] })).toBe(60132);
       expect(await errcode('user/create', {}, { ...member, userid: 'nodept', email: 'n@acme.test', department: [987654] })).toBe(60003);
+      const web = (url: string) => ({ userid: 'zhangsan', extattr: { attrs: [{ type: 1, name: 'Homepage', web: { url, title: 'x' } }] } });
+      expect(await errcode('user/update', {}, web('ftp://acme.test/zs'))).toBe(40058);
+      const wrongType = {
+        userid: 'zhangsan',
+        extattr: { attrs: [{ type: 1, name: 'Badge', web: { url: 'https://acme.test', title: 'x' } }] },
+      };
+      expect(await errcode('user/update', {}, wrongType)).toBe(40058);
       expect(await errcode('user/get', { userid: 'nobody' })).toBe(60111);
       expect(await errcode('user/delete', { userid: 'nobody' })).toBe(60111);
     });
@@ -319,6 +350,9 @@ describe('directory APIs of the gateway', () => {
       expect(created.body).toEqual({
         agentid: expect.any(Number),
         name: 'Alerts',
+        // Without a visible range an app messages nobody (apps are covered by wecom-messages.int-spec).
+        description: '',
+        visibleRange: { userids: [], departmentIds: [], tagIds: [] },
         secret: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
         createdAt: expect.any(String),
         secretRotatedAt: expect.any(String),
@@ -512,6 +546,46 @@ describe('directory APIs of the gateway', () => {
       expect((await api('GET', '/directory/external-contacts?owner=li.si', adminA)).body.contacts).toEqual([contact.body]);
     });
 
+    it('manages custom member attributes and refuses a value of an undefined one, naming it', async () => {
+      const desk = await api('POST', '/directory/attributes', adminA, { name: 'Desk', type: 'text' });
+      expect(desk).toEqual({ status: 201, body: { name: 'Desk', type: 'text', order: 2 } });
+      expect((await api('POST', '/directory/attributes', adminA, { name: 'desk', type: 'url' })).body).toMatchObject({
+        code: 'ALREADY_EXISTS',
+      });
+      expect((await api('POST', '/directory/attributes', adminA, { name: 'Birthday', type: 'date' })).status).toBe(400);
+
+      const set = await api('PATCH', '/directory/members/ma.qi', adminA, {
+        extattrs: [
+          { name: 'desk', value: 'B2-117' },
+          { name: 'Homepage', value: 'https://acme.test/ma', title: 'Ma Qi' },
+        ],
+      });
+      expect(set.status).toBe(200);
+      expect(set.body.extattrs).toEqual([
+        { name: 'Desk', type: 'text', value: 'B2-117', title: '' },
+        { name: 'Homepage', type: 'url', value: 'https://acme.test/ma', title: 'Ma Qi' },
+      ]);
+      const unknown = await api('PATCH', '/directory/members/ma.qi', adminA, { extattrs: [{ name: 'Shoe size', value: '42' }] });
+      expect(unknown.status).toBe(400);
+      expect(unknown.body).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        message: 'custom attribute "Shoe size" is not defined in this corp',
+        details: { field: 'extattrs[0].name', attribute: 'Shoe size' },
+      });
+      const notHttp = await api('PATCH', '/directory/members/ma.qi', adminA, {
+        extattrs: [{ name: 'Homepage', value: 'mailto:ma@acme.test' }],
+      });
+      expect(notHttp.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { field: 'extattrs[0].value', attribute: 'Homepage' } });
+
+      const renamed = await api('PATCH', '/directory/attributes/Desk', adminA, { name: 'Desk No.', order: 0 });
+      expect(renamed.body).toEqual({ name: 'Desk No.', type: 'text', order: 0 });
+      expect((await api('GET', '/directory/members/ma.qi', adminA)).body.extattrs[0]).toMatchObject({ name: 'Desk No.', value: 'B2-117' });
+      expect(pluck((await api('GET', '/directory/attributes', adminA)).body.attributes, 'name')).toEqual(['Badge', 'Desk No.', 'Homepage']);
+      expect(await api('DELETE', '/directory/attributes/desk%20no.', adminA)).toEqual({ status: 200, body: { clearedMembers: 1 } });
+      expect(pluck((await api('GET', '/directory/members/ma.qi', adminA)).body.extattrs, 'name')).toEqual(['Homepage']);
+      expect((await api('GET', '/directory/attributes', adminB)).body).toEqual({ attributes: [] });
+    });
+
     it('keeps corps apart', async () => {
       expect((await api('GET', `/directory/departments/${ids[0]}`, adminB)).status).toBe(404);
       expect((await api('GET', '/directory/members/li.si', adminB)).status).toBe(404);
@@ -561,6 +635,8 @@ describe('directory APIs of the gateway', () => {
           '/api/v1/directory/departments/{id}/move',
           '/api/v1/directory/members/{userid}/offboard',
           '/api/v1/directory/members:search',
+          '/api/v1/directory/attributes',
+          '/api/v1/directory/attributes/{name}',
           '/api/v1/directory/imports',
           '/api/v1/admin/apps',
           '/api/v1/admin/sync-secret',
@@ -629,7 +705,30 @@ describe('directory APIs of the gateway', () => {
         status: 401,
         body: expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'session has been revoked' }),
       });
-      expect((await api('GET', '/directory/members/wang.wu/transfers', adminA)).body.transfers.length).toBeGreaterThan(0);
+      // Messaging, approval and report each consume the offboarding and report their part back:
+      // every transfer record, the other services' included, ends done.
+      const transfers = await eventually(
+        async () => (await api('GET', '/directory/members/wang.wu/transfers', adminA)).body.transfers as Json[],
+        (records) => records.length === 6 && records.every((r) => r.status === 'done'),
+        30_000,
+        'every transfer record done',
+      );
+      expect(Object.fromEntries(transfers.map((r) => [r.resourceType, { status: r.status, successor: r.successorUserid }]))).toEqual(
+        Object.fromEntries(
+          ['approvals', 'department_heads', 'direct_reports', 'external_contacts', 'groups', 'report_reviews'].map((type) => [
+            type,
+            { status: 'done', successor: 'admin' },
+          ]),
+        ),
+      );
+      expect(transfers.find((r) => r.resourceType === 'approvals')).toMatchObject({
+        transferred: 0,
+        detail: 'the approval service holds no approvals yet: nothing to transfer',
+      });
+      expect(transfers.find((r) => r.resourceType === 'report_reviews')).toMatchObject({
+        transferred: 0,
+        detail: 'the report service holds no reports yet: nothing to transfer',
+      });
       // Every gateway replica hears it on the member's user channel and closes their sockets.
       await eventually(
         () => userChannel,

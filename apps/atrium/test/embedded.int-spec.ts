@@ -27,7 +27,8 @@ async function startEmbedded(dataDir: string, env: Record<string, string> = {}):
   await eventually(
     () => out,
     (text) => text.includes('Atrium is running') || child.exitCode !== null,
-    90_000,
+    // Six PGlite (WebAssembly) databases start at once: slow on two busy cores.
+    150_000,
     'embedded start',
   );
   if (child.exitCode !== null) throw new Error(`embedded mode exited: ${out}`);
@@ -75,6 +76,16 @@ describe('embedded mode', () => {
     const me = await fetch(`${running.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toMatchObject({ userid: 'admin', roles: ['super_admin'] });
     expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    // PGlite runs with pg_trgm here: member search forgives a typo, as on a real PostgreSQL.
+    const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
+    const member = { userid: 'zhangsan', name: '张三', email: 'zhangsan@demo.test', departments: [{ departmentId: 1 }] };
+    expect(
+      (await fetch(`${running.url}/api/v1/directory/members`, { method: 'POST', headers: auth, body: JSON.stringify(member) })).status,
+    ).toBe(201);
+    const found = await fetch(`${running.url}/api/v1/directory/members:search?q=zhangsna`, { headers: auth });
+    expect(await found.json()).toEqual({
+      hits: [expect.objectContaining({ member: expect.objectContaining({ userid: 'zhangsan' }), match: 'fuzzy' })],
+    });
 
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
@@ -88,7 +99,7 @@ describe('embedded mode', () => {
     expect(again.status).toBe(200);
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
-  }, 180_000);
+  }, 300_000);
 
   it('uses ATRIUM_ADMIN_PASSWORD on first start', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'atrium-embedded-'));
@@ -101,5 +112,5 @@ describe('embedded mode', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  }, 120_000);
+  }, 240_000);
 });

@@ -114,11 +114,12 @@ describe('kill -9 of messaging while messages are in flight', () => {
       for (let i = 0; i < PER_SENDER; i += 1) {
         const clientMsgId = `${userid}-${lane}-${i}`;
         for (;;) {
+          const noAnswer: Awaited<ReturnType<typeof call>> = { status: 0, json: {} };
           const res = await call(tokens[userid], 'POST', `/api/v1/conversations/${conversationId}/messages`, {
             clientMsgId,
             type: 'text',
             content: { text: `message ${clientMsgId}` },
-          }).catch(() => ({ status: 0, json: {} as Record<string, unknown> }));
+          }).catch(() => noAnswer);
           if (res.status === 201) {
             acked.set(clientMsgId, (res.json.message as WireMessage).seq);
             break;

@@ -334,7 +334,7 @@ describe('messaging', () => {
     };
     await expect(msg(member('p1'), (c, md) => c.setCorpPolicy({ policy }, md))).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await msg(boss, (c, md) => c.setCorpPolicy({ policy }, md));
-    expect((await msg(member('p2'), (c, md) => c.getCorpPolicy({}, md))).policy).toEqual(policy);
+    expect((await msg(member('p2'), (c, md) => c.getCorpPolicy({}, md))).policy).toMatchObject(policy);
 
     await expect(
       msg(member('p1'), (c, md) =>

@@ -73,8 +73,15 @@ describe('six service processes on real servers', () => {
   };
 
   it('reports six services up', async () => {
-    const health = (await (await fetch(`${platform.gatewayUrl}/healthz`)).json()) as { services: Record<string, string> };
-    expect(health.services).toEqual({ gateway: 'up', directory: 'up', messaging: 'up', approval: 'up', report: 'up', audit: 'up' });
+    // Each process answered /readyz before this; the gateway's health probe of each (a gRPC call
+    // with a short deadline) may still miss a service that is busy finishing its start-up.
+    const health = await eventually(
+      async () => ((await (await fetch(`${platform.gatewayUrl}/healthz`)).json()) as { services: Record<string, string> }).services,
+      (services) => Object.values(services).every((state) => state === 'up'),
+      30_000,
+      'six services up',
+    );
+    expect(health).toEqual({ gateway: 'up', directory: 'up', messaging: 'up', approval: 'up', report: 'up', audit: 'up' });
   });
 
   it('creates a corp with the CLI, whose admin can then log in', async () => {

@@ -1,5 +1,8 @@
 import { createTestDatabase, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { initTelemetry } from '@atrium/platform';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { AnyService, launchPlatform, LaunchOptions, RunningPlatform } from '../src/launch-platform';
@@ -9,6 +12,8 @@ export interface TestPlatform extends RunningPlatform {
   jwtSecret: string;
   topicPrefix: string;
   databases: Record<AnyService, TestDatabase>;
+  /** The gateway's blob store (a directory), removed on teardown. */
+  blobDir: string;
   teardown(): Promise<void>;
 }
 
@@ -26,6 +31,7 @@ export async function startTestPlatform(overrides: Partial<LaunchOptions> = {}):
   const identityKey = randomBytes(32).toString('hex');
   const jwtSecret = randomBytes(32).toString('hex');
   const topicPrefix = `e2e-${uniqueSuffix()}.`;
+  const blobDir = mkdtempSync(join(tmpdir(), 'atrium-e2e-blobs-'));
   const platform = await launchPlatform({
     gatewayPort: 0,
     identityKey,
@@ -35,6 +41,7 @@ export async function startTestPlatform(overrides: Partial<LaunchOptions> = {}):
     realtime: { kind: 'redis', url: testInfra.redisUrl() },
     logLevel: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
     ...overrides,
+    gatewayOverrides: { ATRIUM_BLOB_STORE: 'fs', ATRIUM_BLOB_DIR: blobDir, ...overrides.gatewayOverrides },
   });
   return {
     ...platform,
@@ -42,9 +49,11 @@ export async function startTestPlatform(overrides: Partial<LaunchOptions> = {}):
     jwtSecret,
     topicPrefix,
     databases,
+    blobDir,
     async teardown() {
       await platform.stop();
       await Promise.all(Object.values(databases).map((db) => db.drop()));
+      rmSync(blobDir, { recursive: true, force: true });
     },
   };
 }

@@ -16,6 +16,26 @@ export type RealtimeEvent =
   | { kind: 'read'; conversationId: string; userid: string; seq: number }
   | { kind: 'conversation'; conversationId: string; change: string; data: Record<string, unknown> }
   | { kind: 'membership'; conversationId: string; joined: boolean }
+  /**
+   * A card's state changed: `state` is the card as every viewer sees it; `userids` (with
+   * `override`) name the viewers an app's targeted update applies to. Clients order by `version`.
+   */
+  | {
+      kind: 'card';
+      conversationId: string;
+      seq: number;
+      change: string;
+      actor: string;
+      version: number;
+      state: Record<string, unknown>;
+      userids?: string[];
+      override?: Record<string, unknown> | null;
+    }
+  /**
+   * Burn after reading: drop the content of these messages. `reader` goes to the recipient's own
+   * channel once they read them (the sender keeps them); `everyone` when the TTL purged them.
+   */
+  | { kind: 'burn'; conversationId: string; seqs: number[]; scope: 'reader' | 'everyone' }
   /** On a user channel: the member's sessions are revoked (offboarded, disabled); sockets close. */
   | { kind: 'revoked'; reason: string };
 

@@ -7,5 +7,6 @@ export * from './database';
 export * from './events';
 export * from './pubsub';
 export * from './kv';
+export * from './blob';
 export * from './grpc';
 export * from './runtime';

@@ -9,6 +9,9 @@ import { AUDIT_SETTINGS, AuditSettings, KEY_PROVIDER } from './audit.tokens';
 import { CallerGrpcController } from './caller/caller.grpc-controller';
 import { AccessControl } from './compliance/access-control.service';
 import { AuditGrpcController } from './compliance/audit.grpc-controller';
+import { MessageFinder } from './compliance/message-finder';
+import { ReadScopes } from './compliance/read-scope';
+import { RecordReader } from './compliance/record-reader';
 import { OfficersRepository } from './compliance/officers.repository';
 import { OfficersService } from './compliance/officers.service';
 import { SearchRepository } from './compliance/search.repository';
@@ -18,6 +21,10 @@ import { KeyRing } from './crypto/key-ring.service';
 import { KeyProvider } from './crypto/key-provider';
 import { KeysRepository } from './crypto/keys.repository';
 import { LocalKeyProvider } from './crypto/local-key-provider';
+import { ExportsRepository } from './exports/exports.repository';
+import { ExportsService } from './exports/exports.service';
+import { HoldsRepository } from './holds/holds.repository';
+import { HoldsService } from './holds/holds.service';
 import { IngestConsumer } from './ingest/ingest.consumer';
 import { IngestService } from './ingest/ingest.service';
 import { CheckpointService } from './integrity/checkpoint.service';
@@ -25,9 +32,14 @@ import { CheckpointsRepository } from './integrity/checkpoints.repository';
 import { IntegrityService } from './integrity/integrity.service';
 import { AuditReceipts1700000006000 } from './migrations/1700000006000-audit-receipts';
 import { AuditArchive1700000006100 } from './migrations/1700000006100-audit-archive';
+import { AuditCompliance1700000006200 } from './migrations/1700000006200-audit-compliance';
+import { AuditIngestIndexes1700000006300 } from './migrations/1700000006300-audit-ingest-indexes';
 import { PolicyRepository } from './policy/policy.repository';
 import { PolicyService } from './policy/policy.service';
+import { PullRepository } from './pull/pull.repository';
+import { PullService } from './pull/pull.service';
 import { RetentionService } from './retention/retention.service';
+import { ScopeRepository } from './scope/scope.repository';
 
 export interface AuditOptions {
   /** The key provider (a KMS adapter in a cluster); default: local, from `masterKey`. */
@@ -37,7 +49,7 @@ export interface AuditOptions {
   settings?: Partial<AuditSettings>;
 }
 
-const DEFAULT_SETTINGS: AuditSettings = { checkpointIntervalMs: 300_000, retentionSweepIntervalMs: 3_600_000 };
+const DEFAULT_SETTINGS: AuditSettings = { checkpointIntervalMs: 300_000, retentionSweepIntervalMs: 3_600_000, exportChunkRecords: 1_000 };
 
 /** Embedded mode has no secret store: the master key is derived from the identity key, with a warning. */
 export function derivedMasterKey(identityKey: string): Buffer {
@@ -70,6 +82,7 @@ function keyProviderFor(options: AuditOptions): Provider {
 export const AUDIT_PROVIDERS = [
   KeysRepository,
   KeyRing,
+  ScopeRepository,
   ArchiveRepository,
   ArchiveService,
   PolicyRepository,
@@ -78,7 +91,16 @@ export const AUDIT_PROVIDERS = [
   OfficersService,
   AccessControl,
   SearchRepository,
+  ReadScopes,
+  RecordReader,
+  MessageFinder,
   SearchService,
+  ExportsRepository,
+  ExportsService,
+  HoldsRepository,
+  HoldsService,
+  PullRepository,
+  PullService,
   CheckpointsRepository,
   CheckpointService,
   IntegrityService,
@@ -88,7 +110,12 @@ export const AUDIT_PROVIDERS = [
   ArchiveJobs,
 ];
 
-export const AUDIT_MIGRATIONS = [AuditReceipts1700000006000, AuditArchive1700000006100];
+export const AUDIT_MIGRATIONS = [
+  AuditReceipts1700000006000,
+  AuditArchive1700000006100,
+  AuditCompliance1700000006200,
+  AuditIngestIndexes1700000006300,
+];
 
 export function auditService(options: AuditOptions = {}): ServiceDefinition {
   @Module({

@@ -7,4 +7,6 @@ export interface AuditSettings {
   checkpointIntervalMs: number;
   /** How often expired records are crypto-shredded. */
   retentionSweepIntervalMs: number;
+  /** Records per chunk of an export (one ReadArchiveExport call). */
+  exportChunkRecords: number;
 }

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { createInterface } from 'node:readline';
-import { decodeEvent, EventValidationError } from '@atrium/contracts';
+import { decodeEvent, EventDefinition, EventEnvelope, EventValidationError } from '@atrium/contracts';
 import { ConfigError, openDatabase, TransactionRunner } from '@atrium/platform';
 import { DataSource } from 'typeorm';
 import { RecordDraft } from './archive/archive-record';
@@ -13,10 +13,12 @@ import { KeysRepository } from './crypto/keys.repository';
 import { LocalKeyProvider } from './crypto/local-key-provider';
 import { ARCHIVED_EVENTS } from './ingest/archived-events';
 import { recordFromEvent } from './ingest/event-records';
+import { IngestEvent, IngestService } from './ingest/ingest.service';
 import { CheckpointService } from './integrity/checkpoint.service';
 import { CheckpointsRepository } from './integrity/checkpoints.repository';
 import { verifyChain } from './integrity/verify-chain';
 import { PolicyRepository } from './policy/policy.repository';
+import { ScopeRepository } from './scope/scope.repository';
 
 const USAGE = `usage: node dist/services/audit/src/cli.js <command>
 
@@ -48,6 +50,8 @@ interface Archive {
   archive: ArchiveService;
   checkpoints: CheckpointService;
   policies: PolicyRepository;
+  scopes: ScopeRepository;
+  ingest: IngestService;
 }
 
 async function openArchive(): Promise<Archive> {
@@ -61,12 +65,17 @@ async function openArchive(): Promise<Archive> {
   const keys = new KeyRing(db, transactions, provider, new KeysRepository());
   await keys.checkRootKey();
   const archiveRepository = new ArchiveRepository();
+  const scopes = new ScopeRepository();
+  const archive = new ArchiveService(keys, archiveRepository, scopes);
+  const policies = new PolicyRepository();
   return {
     db,
     provider,
-    archive: new ArchiveService(keys, archiveRepository),
+    scopes,
+    archive,
+    ingest: new IngestService(archive, policies, scopes),
     checkpoints: new CheckpointService(db, transactions, provider, archiveRepository, new CheckpointsRepository()),
-    policies: new PolicyRepository(),
+    policies,
   };
 }
 
@@ -75,32 +84,24 @@ async function ingest(a: Archive, batchSize: number): Promise<void> {
   let archived = 0;
   let skipped = 0;
   let invalid = 0;
-  let batch: RecordDraft[] = [];
+  let batch: { envelope: EventEnvelope; definition: EventDefinition }[] = [];
   // Two batches in flight: one encrypts and indexes (CPU) while the other is in PostgreSQL.
   const inflight: Promise<number>[] = [];
-  const archiveBatch = (drafts: RecordDraft[]) =>
-    a.db.transaction(async (tx) => {
-      const enabled = new Map<string, boolean>();
-      const kept: RecordDraft[] = [];
-      for (const draft of drafts) {
-        if (!enabled.has(draft.corpId)) enabled.set(draft.corpId, await a.policies.archivingEnabled(tx, draft.corpId));
-        if (draft.kind === 'admin_action' || enabled.get(draft.corpId)) kept.push(draft);
-      }
-      return a.archive.append(tx, kept);
-    });
   const flush = async () => {
-    await a.archive.prefetchKeys(batch);
-    inflight.push(archiveBatch(batch));
+    // Each event becomes its record once: here, for the keys to prefetch, and for archiveBatch.
+    const events: IngestEvent[] = batch.map((e) => ({ ...e, draft: recordFromEvent(e.envelope, e.definition) }));
+    const drafts = events.map((e) => e.draft).filter((d): d is RecordDraft => d !== null && d !== undefined);
+    skipped += batch.length - drafts.length;
+    await a.archive.prefetchKeys(drafts);
+    // The consumer's code path: the same ordering of projection changes and records.
+    inflight.push(a.db.transaction((tx) => a.ingest.archiveBatch(tx, events)));
     batch = [];
     if (inflight.length >= 2) archived += await inflight.shift()!;
   };
   for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
     if (!line.trim()) continue;
     try {
-      const { envelope, definition } = decodeEvent(line, ARCHIVED_EVENTS);
-      const draft = recordFromEvent(envelope, definition);
-      if (draft) batch.push(draft);
-      else skipped++;
+      batch.push(decodeEvent(line, ARCHIVED_EVENTS));
     } catch (error) {
       if (!(error instanceof EventValidationError)) throw error;
       invalid++;

@@ -3,11 +3,12 @@ import { auditV1, DepartmentCreated, MessageSent, TOPICS } from '@atrium/contrac
 import { DomainError, ReceivedMessage } from '@atrium/platform';
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { recordAad } from '../src/archive/archive-record';
+import { indexTerms } from '../src/archive/search-terms';
 import { open } from '../src/crypto/aead';
 import { KeyRing } from '../src/crypto/key-ring.service';
 import { IngestService } from '../src/ingest/ingest.service';
 import { RetentionService } from '../src/retention/retention.service';
-import { AuditHarness, member, newCorp, superAdmin } from './audit-harness';
+import { AuditHarness, member, messageSentPayload, newCorp, superAdmin } from './audit-harness';
 
 jest.setTimeout(120_000);
 
@@ -110,6 +111,67 @@ describe('audit archive', () => {
       const ingest = h.get(IngestService);
       for (let i = 0; i < 2; i++) await h.db.transaction((tx) => ingest.archiveEvent(tx, envelope, MessageSent));
       expect(await h.recordCount(corpId)).toBe(1);
+    });
+
+    it('writes a large batch (binary COPY) as a small one (INSERT): duplicates left out, chain verified, rows and index terms as computed', async () => {
+      const corpId = newCorp();
+      const start = Date.now() - 3 * 86_400_000;
+      const texts: string[] = [];
+      const envelopeOf = (i: number) => {
+        // Chinese and Latin text, non-ASCII everywhere, over three UTC days (three data keys).
+        const text = i % 2 ? `第${i}次预算会议，客户说：“好”` : `budget review ${i}: naïve café — ünïcode`;
+        texts.push(text);
+        return {
+          id: randomUUID(),
+          type: MessageSent.type,
+          version: 1,
+          corpId,
+          occurredAt: new Date().toISOString(),
+          payload: MessageSent.schema.parse(
+            messageSentPayload({ corpId, conversationId: `c-${i % 3}`, sender: `用户-${i % 4}`, text, sentAt: new Date(start + i * 3_600_000 + 1) }),
+          ),
+        };
+      };
+      const events = Array.from({ length: 60 }, (_, i) => envelopeOf(i));
+      const ingest = h.get(IngestService);
+      const archive = (list: typeof events) =>
+        h.db.transaction((tx) => ingest.archiveBatch(tx, list.map((envelope) => ({ envelope, definition: MessageSent }))));
+      expect(await archive(events.slice(0, 20))).toBe(20);
+      // 10 archived already, 40 new, 5 of them twice in the batch.
+      expect(await archive([...events.slice(10, 60), ...events.slice(30, 35)])).toBe(40);
+      const tail = [envelopeOf(60), envelopeOf(61)];
+      expect(await archive(tail)).toBe(2);
+      const all = [...events, ...tail];
+
+      expect(await h.call(superAdmin(corpId), (c, md) => c.verifyArchive({}, md))).toMatchObject({ ok: true, recordsChecked: 62 });
+      expect((await decryptAll(corpId)).map((d) => d.id)).toEqual(all.map((e) => e.id));
+      const rows = await h.db.query<
+        { seq: number; event_id: string; occurred_at: Date; conversation_id: string; actor: string; message_type: string; kind: string }[]
+      >(
+        `SELECT seq::int AS seq, event_id, occurred_at, conversation_id, actor, message_type, kind FROM audit_records WHERE corp_id = $1 ORDER BY seq`,
+        [corpId],
+      );
+      expect(rows).toEqual(
+        all.map((e, i) => ({
+          seq: i + 1,
+          event_id: e.id,
+          occurred_at: new Date(e.payload.message.sentAt),
+          conversation_id: e.payload.conversationId,
+          actor: e.payload.message.sender,
+          message_type: 'text',
+          kind: 'message',
+        })),
+      );
+      const hash = await h.get(KeyRing).termHasher(corpId);
+      const index = await h.db.query<{ seq: number; occurred_at: Date; terms: string[] }[]>(
+        `SELECT seq::int AS seq, occurred_at, terms::text[] AS terms FROM audit_search_index WHERE corp_id = $1 ORDER BY seq`,
+        [corpId],
+      );
+      expect(index).toEqual(rows.map((r, i) => ({ seq: r.seq, occurred_at: r.occurred_at, terms: indexTerms(texts[i]).map(hash) })));
+
+      await grantOfficer(corpId);
+      expect((await search(corpId, { keyword: '预算会议', pageSize: 100 })).messages).toHaveLength(31);
+      expect((await search(corpId, { keyword: 'naïve café', pageSize: 100 })).messages).toHaveLength(31);
     });
 
     it('dead-letters a malformed event without blocking the partition', async () => {

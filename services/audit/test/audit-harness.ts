@@ -18,6 +18,7 @@ import { Observable } from 'rxjs';
 import { Type } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { auditService } from '../src/audit.service-definition';
+import { AuditSettings } from '../src/audit.tokens';
 import { auditEnvSchema } from '../src/config';
 
 type Client = auditV1.AuditServiceClient;
@@ -48,7 +49,7 @@ export class AuditHarness {
     readonly masterKey: Buffer,
   ) {}
 
-  static async start(): Promise<AuditHarness> {
+  static async start(settings: Partial<AuditSettings> = {}): Promise<AuditHarness> {
     const [database, producerDatabase] = await Promise.all([createTestDatabase('audit'), createTestDatabase('audit_producer')]);
     const identityKey = randomBytes(32).toString('hex');
     const masterKey = randomBytes(32);
@@ -63,7 +64,7 @@ export class AuditHarness {
       LOG_LEVEL: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
     });
     const service = await startService(
-      auditService({ masterKey, settings: { checkpointIntervalMs: 0, retentionSweepIntervalMs: 0 } }),
+      auditService({ masterKey, settings: { checkpointIntervalMs: 0, retentionSweepIntervalMs: 0, ...settings } }),
       config,
       {
         httpPort: 0,

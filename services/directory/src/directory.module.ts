@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { AdminScopesGrpcController } from './admin/admin-scopes.grpc-controller';
 import { AdminScopesRepository } from './admin/admin-scopes.repository';
 import { AdminScopesService } from './admin/admin-scopes.service';
+import { MemberAttributesGrpcController } from './attributes/member-attributes.grpc-controller';
+import { MemberAttributesRepository } from './attributes/member-attributes.repository';
+import { MemberAttributesService } from './attributes/member-attributes.service';
 import { ExternalContactsGrpcController } from './contacts/external-contacts.grpc-controller';
 import { ExternalContactsRepository } from './contacts/external-contacts.repository';
 import { ExternalContactsService } from './contacts/external-contacts.service';
@@ -45,6 +48,7 @@ import { TagsService } from './tags/tags.service';
     OffboardingGrpcController,
     SearchGrpcController,
     ImportGrpcController,
+    MemberAttributesGrpcController,
   ],
   providers: [
     CorpsService,
@@ -70,6 +74,8 @@ import { TagsService } from './tags/tags.service';
     ImportService,
     ImportJobsRepository,
     DirectoryBulkRepository,
+    MemberAttributesService,
+    MemberAttributesRepository,
   ],
 })
 export class DirectoryModule {}

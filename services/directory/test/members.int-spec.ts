@@ -19,6 +19,7 @@ describe('members, scopes, tags and the questions other services ask', () => {
     ids.east = await dept('East', ids.sales);
     ids.west = await dept('West', ids.sales);
     ids.rd = await dept('R&D', 1);
+    await dir.call(corp.admin, (c, md) => c.createMemberAttribute({ attribute: { name: 'Blog', type: 'url', order: 0 } }, md));
     await createMember(memberInput('boss', [1], { name: '王总' }));
     await createMember(memberInput('salesvp', [ids.sales], { directLeaders: ['boss'] }));
     await createMember(memberInput('eastlead', [ids.east], { directLeaders: ['salesvp'] }));
@@ -44,7 +45,7 @@ describe('members, scopes, tags and the questions other services ask', () => {
         employeeNo: 'E-0042',
         address: 'Shanghai',
         mainDepartment: ids.rd,
-        extattrs: [{ name: 'Blog', type: 'url', value: 'https://blog.example.com' }],
+        extattrs: [{ name: 'blog', type: '', value: 'https://blog.example.com', title: 'My blog' }],
       }),
     );
     expect(created).toMatchObject({
@@ -59,7 +60,7 @@ describe('members, scopes, tags and the questions other services ask', () => {
       nameEn: 'San Zhang',
       employeeNo: 'E-0042',
       gender: 1,
-      extattrs: [{ name: 'Blog', type: 'url', value: 'https://blog.example.com' }],
+      extattrs: [{ name: 'Blog', type: 'url', value: 'https://blog.example.com', title: 'My blog' }],
     });
     expect(read.departments.map((d) => d.departmentId).sort()).toEqual([ids.east, ids.rd].sort());
   });
@@ -135,6 +136,29 @@ describe('members, scopes, tags and the questions other services ask', () => {
     expect(all.invalidUserids).toEqual(['ghost']);
     expect(all.invalidTagIds).toEqual([999]);
     expect(all.total).toBe(7);
+    // The same mix, three at a time: each page continues after the last one, the total stays.
+    const mixed: string[] = [];
+    let next = '';
+    do {
+      const page = await dir.call(corp.admin, (c, md) =>
+        c.resolveRecipients(
+          {
+            userids: ['eastrep'],
+            departmentIds: [ids.sales],
+            directDepartmentIds: [ids.rd],
+            tagIds: [tag.id],
+            pageSize: 3,
+            pageToken: next,
+          },
+          md,
+        ),
+      );
+      expect(page.total).toBe(7);
+      expect(page.userids.length).toBeLessThanOrEqual(3);
+      mixed.push(...page.userids);
+      next = page.nextPageToken;
+    } while (next);
+    expect(mixed).toEqual(all.userids);
 
     const direct = await dir.call(corp.admin, (c, md) =>
       c.resolveRecipients({ userids: [], departmentIds: [], directDepartmentIds: [ids.sales], tagIds: [], pageSize: 0, pageToken: '' }, md),

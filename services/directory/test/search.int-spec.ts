@@ -1,12 +1,16 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { directoryV1, protoPathFor } from '@atrium/contracts';
 import {
   CallerIdentity,
   createLogger,
   GrpcServiceClient,
   loadServiceConfig,
+  openDatabase,
   PLATFORM_ADMIN_ROLE,
   RunningService,
   startService,
@@ -153,86 +157,167 @@ describe('member search', () => {
   });
 });
 
-// PGlite as startEmbeddedPostgres runs it (no extensions loaded), in a child process: its wasm
-// loader needs dynamic import(), which CommonJS jest does not provide.
+// PGlite in a child process (its wasm loader needs dynamic import(), which CommonJS jest does not
+// provide), on a data directory when given one; SIGTERM closes it cleanly. `plain`: PGlite alone,
+// without extensions (as a PostgreSQL without contrib, and embedded mode before it loaded
+// pg_trgm); `embedded`: startEmbeddedPostgres itself, as embedded mode runs it.
 const PGLITE_SERVER = `
-  const { PGlite } = require('@electric-sql/pglite');
-  const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
-  (async () => {
-    const db = await PGlite.create();
-    await new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(process.argv[1]) }).start();
+  const [mode, port, dataDir] = process.argv.slice(1);
+  const start = mode === 'plain'
+    ? async () => {
+        const { PGlite } = require('@electric-sql/pglite');
+        const { PGLiteSocketServer } = require('@electric-sql/pglite-socket');
+        const db = await PGlite.create(dataDir || undefined);
+        const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: Number(port) });
+        await server.start();
+        return { close: async () => { await server.stop(); await db.close(); } };
+      }
+    : async () => {
+        require('ts-node').register({ transpileOnly: true });
+        return require(${JSON.stringify(join(__dirname, '..', '..', '..', 'libs', 'platform', 'src', 'database', 'embedded-postgres.ts'))})
+          .startEmbeddedPostgres(dataDir, Number(port));
+      };
+  start().then((db) => {
+    process.once('SIGTERM', () => db.close().then(() => process.exit(0)));
     process.stdout.write('listening\\n');
-  })();`;
+  });`;
 
-/** Embedded mode runs the directory on PGlite, which has no pg_trgm unless it is loaded into the instance. */
-describe('member search on PGlite without pg_trgm (embedded mode)', () => {
-  let pglite: ChildProcess;
-  let service: RunningService;
-  let client: GrpcServiceClient<directoryV1.DirectoryServiceClient>;
-  let admin: CallerIdentity;
+async function startPglite(mode: 'plain' | 'embedded', dataDir = ''): Promise<{ url: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['-e', PGLITE_SERVER, mode, String(port), dataDir], {
+    cwd: __dirname,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await once(child.stdout, 'data');
+  return {
+    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    },
+  };
+}
 
-  const search = (query: string): Promise<Hit[]> =>
-    client
-      .call('test', (c, md) => c.searchMembers({ query, limit: 20 }, md), admin)
-      .then((r) => r.hits.map((h) => ({ userid: h.member!.userid, match: h.match, field: h.field })));
+/** The directory on a PGlite database, with one connection as embedded mode runs it, and a corp with 张三 and 曾小明. */
+async function startDirectoryOn(url: string) {
+  const identityKey = randomBytes(32).toString('hex');
+  const grpcPort = await freePort();
+  const config = loadServiceConfig(directoryEnvSchema, {
+    DATABASE_URL: url,
+    ATRIUM_EVENT_BUS: 'inprocess',
+    ATRIUM_PUBSUB: 'inprocess',
+    ATRIUM_IDENTITY_KEY: identityKey,
+    LOG_LEVEL: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
+  });
+  const definition = directoryService();
+  const service: RunningService = await startService({ ...definition, database: { ...definition.database, poolSize: 1 } }, config, {
+    httpPort: 0,
+    grpcPort,
+    host: '127.0.0.1',
+    logger: createLogger('directory', config.LOG_LEVEL),
+  });
+  const client = new GrpcServiceClient<directoryV1.DirectoryServiceClient>(
+    { caller: 'test', url: `127.0.0.1:${grpcPort}`, packageName: 'atrium.directory.v1', protoPath: protoPathFor('directory'), identityKey },
+    directoryV1.DIRECTORY_SERVICE_NAME,
+  );
+  const created = await client.call(
+    'test',
+    (c, md) =>
+      c.createCorp({ code: 'embedded', name: 'Embedded', adminUserid: 'admin', adminName: 'Admin', adminPassword: 'admin-password' }, md),
+    { corpId: '', userId: 'operator', roles: [PLATFORM_ADMIN_ROLE] },
+  );
+  const admin: CallerIdentity = { corpId: created.corp!.id, userId: 'admin', roles: [SUPER_ADMIN_ROLE] };
+  for (const input of [memberInput('zhangsan', [1], { name: '张三' }), memberInput('xm.zeng', [1], { name: '曾小明' })]) {
+    await client.call('test', (c, md) => c.createMember({ member: input }, md), admin);
+  }
+  return {
+    service,
+    search: (query: string): Promise<Hit[]> =>
+      client
+        .call('test', (c, md) => c.searchMembers({ query, limit: 20 }, md), admin)
+        .then((r) => r.hits.map((h) => ({ userid: h.member!.userid, match: h.match, field: h.field }))),
+    /** The corp's root with its subtree: subtree_members, kept by triggers, on PGlite too. */
+    resolveAll: (): Promise<string[]> =>
+      client
+        .call(
+          'test',
+          (c, md) =>
+            c.resolveRecipients({ userids: [], departmentIds: [1], directDepartmentIds: [], tagIds: [], pageSize: 0, pageToken: '' }, md),
+          admin,
+        )
+        .then((r) => r.userids),
+    trigramIndexes: async () =>
+      (
+        await service.infra.dataSource.query<{ indexname: string }[]>(
+          `SELECT indexname FROM pg_indexes WHERE tablename = 'member_search_terms' AND indexdef LIKE '%gin_trgm_ops%' ORDER BY indexname`,
+        )
+      ).map((r) => r.indexname),
+    async stop() {
+      await client.close();
+      await service.stop();
+    },
+  };
+}
+
+/** Where pg_trgm is missing (a PostgreSQL without contrib), search falls back to a plain substring scan. */
+describe('member search on PGlite without pg_trgm', () => {
+  let pglite: Awaited<ReturnType<typeof startPglite>>;
+  let directory: Awaited<ReturnType<typeof startDirectoryOn>>;
 
   beforeAll(async () => {
-    const pgPort = await freePort();
-    pglite = spawn(process.execPath, ['-e', PGLITE_SERVER, String(pgPort)], { cwd: __dirname, stdio: ['ignore', 'pipe', 'inherit'] });
-    await once(pglite.stdout!, 'data');
-    const identityKey = randomBytes(32).toString('hex');
-    const grpcPort = await freePort();
-    const config = loadServiceConfig(directoryEnvSchema, {
-      DATABASE_URL: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
-      ATRIUM_EVENT_BUS: 'inprocess',
-      ATRIUM_PUBSUB: 'inprocess',
-      ATRIUM_IDENTITY_KEY: identityKey,
-      LOG_LEVEL: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
-    });
-    const definition = directoryService();
-    // As embedded mode does: PGlite serves one connection.
-    service = await startService({ ...definition, database: { ...definition.database, poolSize: 1 } }, config, {
-      httpPort: 0,
-      grpcPort,
-      host: '127.0.0.1',
-      logger: createLogger('directory', config.LOG_LEVEL),
-    });
-    client = new GrpcServiceClient(
-      {
-        caller: 'test',
-        url: `127.0.0.1:${grpcPort}`,
-        packageName: 'atrium.directory.v1',
-        protoPath: protoPathFor('directory'),
-        identityKey,
-      },
-      directoryV1.DIRECTORY_SERVICE_NAME,
-    );
-    const created = await client.call(
-      'test',
-      (c, md) =>
-        c.createCorp({ code: 'embedded', name: 'Embedded', adminUserid: 'admin', adminName: 'Admin', adminPassword: 'admin-password' }, md),
-      { corpId: '', userId: 'operator', roles: [PLATFORM_ADMIN_ROLE] },
-    );
-    admin = { corpId: created.corp!.id, userId: 'admin', roles: [SUPER_ADMIN_ROLE] };
-    for (const input of [memberInput('zhangsan', [1], { name: '张三' }), memberInput('xm.zeng', [1], { name: '曾小明' })]) {
-      await client.call('test', (c, md) => c.createMember({ member: input }, md), admin);
-    }
+    pglite = await startPglite('plain');
+    directory = await startDirectoryOn(pglite.url);
   }, 120_000);
   afterAll(async () => {
-    await client?.close();
-    await service?.stop();
-    pglite?.kill();
+    await directory?.stop();
+    await pglite?.stop();
   });
 
   it('finds exact, prefix and substring hits with a plain scan, and gives up on typos', async () => {
-    const names = await service.infra.dataSource.query<{ indexname: string }[]>(
-      `SELECT indexname FROM pg_indexes WHERE tablename = 'member_search_terms' ORDER BY indexname`,
-    );
-    expect(names.map((n) => n.indexname)).toEqual(['member_search_terms_pkey', 'member_search_terms_term']);
-    expect(await search('zs')).toEqual([{ userid: 'zhangsan', match: 'exact', field: 'pinyin_initials' }]);
-    expect(await search('cengx')).toEqual([{ userid: 'xm.zeng', match: 'prefix', field: 'pinyin' }]);
-    expect(await search('xiaoming')).toEqual([{ userid: 'xm.zeng', match: 'fuzzy', field: 'pinyin' }]);
-    expect(await search('小明')).toEqual([{ userid: 'xm.zeng', match: 'fuzzy', field: 'name' }]);
-    expect(await search('zhangsna')).toEqual([]);
+    expect(await directory.trigramIndexes()).toEqual([]);
+    expect(await directory.search('zs')).toEqual([{ userid: 'zhangsan', match: 'exact', field: 'pinyin_initials' }]);
+    expect(await directory.search('cengx')).toEqual([{ userid: 'xm.zeng', match: 'prefix', field: 'pinyin' }]);
+    expect(await directory.search('xiaoming')).toEqual([{ userid: 'xm.zeng', match: 'fuzzy', field: 'pinyin' }]);
+    expect(await directory.search('小明')).toEqual([{ userid: 'xm.zeng', match: 'fuzzy', field: 'name' }]);
+    expect(await directory.search('zhangsna')).toEqual([]);
   });
+});
+
+/** Embedded mode loads pg_trgm into PGlite: typo search works there, also on data migrated before it did. */
+describe('member search in embedded mode (PGlite with pg_trgm)', () => {
+  let dataDir: string;
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'atrium-pglite-'));
+  });
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('gains the trigram indexes on upgrade and then finds typos', async () => {
+    // A data directory as an earlier release left it: migrated on PGlite without pg_trgm.
+    const before = await startPglite('plain', dataDir);
+    try {
+      const old = await openDatabase({
+        url: before.url,
+        entities: [],
+        migrations: directoryService().database.migrations.slice(0, 4),
+        poolSize: 1,
+      });
+      await old.destroy();
+    } finally {
+      await before.stop();
+    }
+
+    const pglite = await startPglite('embedded', dataDir);
+    const directory = await startDirectoryOn(pglite.url);
+    try {
+      expect(await directory.trigramIndexes()).toEqual(['member_search_terms_trgm', 'member_search_terms_trgm_words']);
+      expect(await directory.search('zhangsna')).toEqual([{ userid: 'zhangsan', match: 'fuzzy', field: 'userid' }]);
+      expect(await directory.search('zengxiaomign')).toEqual([{ userid: 'xm.zeng', match: 'fuzzy', field: 'pinyin' }]);
+      expect(await directory.resolveAll()).toEqual(['admin', 'xm.zeng', 'zhangsan']);
+    } finally {
+      await directory.stop();
+      await pglite.stop();
+    }
+  }, 180_000);
 });

@@ -1,8 +1,20 @@
 import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { KV_STORE, KvStore } from '@atrium/platform';
+import { AppAudience } from './apps/app-audience';
 import { AppCredentialsHttpController } from './apps/app-credentials.http-controller';
 import { AppCredentialsRepository } from './apps/app-credentials.repository';
 import { AppCredentialsService } from './apps/app-credentials.service';
+import { AppMessagingService } from './apps/app-messaging.service';
+import { AppCallbacksHttpController } from './callbacks/app-callbacks.http-controller';
+import { AppCallbacksRepository } from './callbacks/app-callbacks.repository';
+import { AppCallbacksService } from './callbacks/app-callbacks.service';
+import { CallbackDeliveriesRepository } from './callbacks/callback-deliveries.repository';
+import { CallbackDeliveryWorker } from './callbacks/callback-delivery.worker';
+import { CallbackHttp } from './callbacks/callback-http';
+import { CALLBACK_SETTINGS, callbackSettings } from './callbacks/callback-settings';
+import { CardClicksConsumer } from './callbacks/card-clicks.consumer';
+import { CardActionsHttpController } from './messaging/card-actions.http-controller';
+import { WecomCardsHttpController } from './wecom/wecom-cards.http-controller';
 import { SuperAdminGuard } from './apps/super-admin.guard';
 import { AccessTokens } from './auth/access-tokens';
 import { AuthHttpController } from './auth/auth.http-controller';
@@ -13,6 +25,7 @@ import { LoginThrottle } from './auth/login-throttle';
 import { RefreshTokensRepository } from './auth/refresh-tokens.repository';
 import { SessionRevocations } from './auth/session-revocations';
 import { ServiceClients } from './clients/service-clients';
+import { COMPLIANCE_CONTROLLERS, COMPLIANCE_PROVIDERS } from './compliance';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { KnownCorpsConsumer } from './corps/known-corps.consumer';
 import { KnownCorpsRepository } from './corps/known-corps.repository';
@@ -25,15 +38,23 @@ import { MembersHttpController } from './directory/members.http-controller';
 import { TagsHttpController } from './directory/tags.http-controller';
 import { GatewayOpsHttpController } from './health/gateway-ops.http-controller';
 import { MeHttpController } from './me/me.http-controller';
+import { BLOB_STORE, createBlobStore } from './media/blob-store.factory';
+import { MediaHttpController } from './media/media.http-controller';
+import { MediaService } from './media/media.service';
+import { WecomMediaHttpController } from './media/wecom-media.http-controller';
 import { ConversationsHttpController } from './messaging/conversations.http-controller';
 import { MessagesHttpController } from './messaging/messages.http-controller';
+import { MessagingFeaturesHttpController } from './messaging/messaging-features.http-controller';
+import { CorpPolicyHttpController } from './messaging/corp-policy.http-controller';
 import { WsGateway } from './realtime/ws.gateway';
 import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
 import { MemberSessionsService } from './sessions/member-sessions.service';
 import { WecomAccessGuard } from './wecom/wecom-access.guard';
+import { WecomAppchatHttpController } from './wecom/wecom-appchat.http-controller';
 import { WecomDepartmentsHttpController } from './wecom/wecom-departments.http-controller';
 import { WecomExceptionFilter } from './wecom/wecom-exception.filter';
 import { WecomFallbackHttpController } from './wecom/wecom-fallback.http-controller';
+import { WecomMessagesHttpController } from './wecom/wecom-messages.http-controller';
 import { WecomTokenHttpController } from './wecom/wecom-token.http-controller';
 import { WecomTokens } from './wecom/wecom-tokens';
 import { WecomUsersHttpController } from './wecom/wecom-users.http-controller';
@@ -58,15 +79,27 @@ export class GatewayModule implements OnModuleDestroy {
         AppCredentialsHttpController,
         ConversationsHttpController,
         MessagesHttpController,
+        MessagingFeaturesHttpController,
+        CorpPolicyHttpController,
         WecomTokenHttpController,
         WecomDepartmentsHttpController,
         WecomUsersHttpController,
+        AppCallbacksHttpController,
+        CardActionsHttpController,
+        WecomCardsHttpController,
+        WecomMessagesHttpController,
+        WecomAppchatHttpController,
+        ...COMPLIANCE_CONTROLLERS,
+        MediaHttpController,
+        WecomMediaHttpController,
         // Last: it answers every /cgi-bin/ path the controllers above do not serve.
         WecomFallbackHttpController,
       ],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: ServiceClients, useFactory: () => new ServiceClients(config) },
+        { provide: BLOB_STORE, useFactory: () => createBlobStore(config) },
+        MediaService,
         BearerAuthenticator,
         WsGateway,
         {
@@ -110,8 +143,21 @@ export class GatewayModule implements OnModuleDestroy {
         KnownCorpsConsumer,
         AppCredentialsRepository,
         AppCredentialsService,
+        AppAudience,
+        AppMessagingService,
         WecomAccessGuard,
         WecomExceptionFilter,
+        ...COMPLIANCE_PROVIDERS,
+        { provide: CALLBACK_SETTINGS, useValue: callbackSettings(config) },
+        {
+          provide: CallbackHttp,
+          useFactory: () => new CallbackHttp(callbackSettings(config)),
+        },
+        AppCallbacksRepository,
+        CallbackDeliveriesRepository,
+        AppCallbacksService,
+        CallbackDeliveryWorker,
+        CardClicksConsumer,
       ],
     };
   }

@@ -2,6 +2,8 @@ import { INestApplication } from '@nestjs/common';
 import { Infrastructure, ServiceDefinition } from '@atrium/platform';
 import { json, type Application, type NextFunction, type Request, type Response } from 'express';
 import { AppCredentialsService } from './apps/app-credentials.service';
+import { CallbackDeliveryWorker } from './callbacks/callback-delivery.worker';
+import { CardClicksConsumer } from './callbacks/card-clicks.consumer';
 import { GatewayConfig } from './config';
 import { KnownCorpsConsumer } from './corps/known-corps.consumer';
 import { IMPORT_BODY_LIMIT } from './directory/dto/import.dto';
@@ -12,6 +14,8 @@ import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { createValidationPipe } from './http/validation';
 import { GatewaySessions1700000000100 } from './migrations/1700000000100-gateway-sessions';
 import { GatewayOpenApi1700000000200 } from './migrations/1700000000200-gateway-open-api';
+import { AppCallbacks1700000000500 } from './migrations/1700000000500-app-callbacks';
+import { AppVisibleRange1700000000400 } from './migrations/1700000000400-app-visible-range';
 import { WsGateway } from './realtime/ws.gateway';
 import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
 import { wecomBodyReader } from './wecom/wecom-request';
@@ -21,7 +25,10 @@ const WECOM_BODY_LIMIT = '1mb';
 export function gatewayService(config: GatewayConfig): ServiceDefinition {
   return {
     name: 'gateway',
-    database: { entities: [], migrations: [GatewaySessions1700000000100, GatewayOpenApi1700000000200] },
+    database: {
+      entities: [],
+      migrations: [GatewaySessions1700000000100, GatewayOpenApi1700000000200, AppVisibleRange1700000000400, AppCallbacks1700000000500],
+    },
     // No gRPC server: the gateway is the HTTP edge and only a gRPC client.
     imports: [GatewayModule.forRoot(config)],
     livenessController: false,
@@ -45,6 +52,8 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
       await app.get(AppCredentialsService).seedConfiguredSyncSecret();
       await app.get(KnownCorpsConsumer).start();
       await app.get(MemberSessionsConsumer).start();
+      await app.get(CardClicksConsumer).start();
+      app.get(CallbackDeliveryWorker).start();
     },
   };
 }

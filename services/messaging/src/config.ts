@@ -11,6 +11,12 @@ export const messagingEnvSchema = platformEnvSchema.extend({
     .int()
     .positive()
     .default(24 * 3600),
+  /** The largest upload a corp's media limits may allow, in bytes (the defaults are WeCom's: 2-20 MB). */
+  MESSAGING_MEDIA_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .min(20 * 1024 * 1024, 'expected at least 20971520 (20 MB, the default file limit)')
+    .default(1024 * 1024 * 1024),
 });
 
 export type MessagingConfig = z.infer<typeof messagingEnvSchema>;

@@ -1,2 +1,5 @@
 export { messagingService } from './messaging.service-definition';
 export { loadMessagingConfig, type MessagingConfig } from './config';
+// The periodic jobs, for tests and operators that run a round with an explicit clock.
+export { BurnService } from './burn/burn.service';
+export { RetentionService } from './retention/retention.service';

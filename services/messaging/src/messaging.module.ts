@@ -1,10 +1,21 @@
 import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
+import { AppChatsService } from './apps/app-chats.service';
+import { AppMessagesRepository } from './apps/app-messages.repository';
+import { AppMessagesService } from './apps/app-messages.service';
+import { AppsGrpcController } from './apps/apps.grpc-controller';
 import { CallerGrpcController } from './caller/caller.grpc-controller';
+import { CardStatesRepository } from './cards/card-states.repository';
+import { CardsGrpcController } from './cards/cards.grpc-controller';
+import { CardsService } from './cards/cards.service';
 import { MESSAGING_CONFIG, MessagingConfig } from './config';
 import { ConversationsGrpcController } from './conversations/conversations.grpc-controller';
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsService } from './conversations/conversations.service';
 import { DirectoryClient } from './directory/directory.client';
+import { FEATURE_CONTROLLERS, FEATURE_PROVIDERS } from './features/feature-providers';
+import { MediaGrpcController } from './media/media.grpc-controller';
+import { MediaRepository } from './media/media.repository';
+import { MediaService } from './media/media.service';
 import { MessagesGrpcController } from './messages/messages.grpc-controller';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
@@ -21,7 +32,16 @@ export class MessagingModule implements OnModuleDestroy {
   static forRoot(config: MessagingConfig): DynamicModule {
     return {
       module: MessagingModule,
-      controllers: [CallerGrpcController, ConversationsGrpcController, MessagesGrpcController, CorpPoliciesGrpcController],
+      controllers: [
+        AppsGrpcController,
+        CardsGrpcController,
+        CallerGrpcController,
+        ConversationsGrpcController,
+        MessagesGrpcController,
+        CorpPoliciesGrpcController,
+        MediaGrpcController,
+        ...FEATURE_CONTROLLERS,
+      ],
       providers: [
         { provide: MESSAGING_CONFIG, useValue: config },
         { provide: DirectoryClient, useFactory: () => new DirectoryClient(config.DIRECTORY_GRPC_URL, config.ATRIUM_IDENTITY_KEY) },
@@ -30,9 +50,17 @@ export class MessagingModule implements OnModuleDestroy {
         MessagesRepository,
         MessagesService,
         RealtimePublisher,
+        AppMessagesRepository,
+        AppMessagesService,
+        AppChatsService,
+        CardStatesRepository,
+        CardsService,
         OffboardingConsumer,
         CorpPoliciesRepository,
         CorpPoliciesService,
+        MediaRepository,
+        MediaService,
+        ...FEATURE_PROVIDERS,
       ],
     };
   }

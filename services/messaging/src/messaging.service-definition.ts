@@ -3,15 +3,33 @@ import { ServiceDefinition } from '@atrium/platform';
 import { MessagingConfig } from './config';
 import { MessagingFoundation1700000010000 } from './migrations/1700000010000-messaging-foundation';
 import { CorpPolicies1700000011000 } from './migrations/1700000011000-corp-policies';
+import { Media1700000012000 } from './migrations/1700000012000-media';
+import { CardState1700000014000 } from './migrations/1700000014000-card-state';
+import { AppMessages1700000013000 } from './migrations/1700000013000-app-messages';
+import { MessagingFeatures1700000015000 } from './migrations/1700000015000-messaging-features';
+import { startFeatureWorkers } from './features/feature-workers';
 import { MessagingModule } from './messaging.module';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
 
 export function messagingService(config: MessagingConfig): ServiceDefinition {
   return {
     name: 'messaging',
-    database: { entities: [], migrations: [MessagingFoundation1700000010000, CorpPolicies1700000011000] },
+    database: {
+      entities: [],
+      migrations: [
+        MessagingFoundation1700000010000,
+        CorpPolicies1700000011000,
+        Media1700000012000,
+        AppMessages1700000013000,
+        CardState1700000014000,
+        MessagingFeatures1700000015000,
+      ],
+    },
     grpc: { packageName: 'atrium.messaging.v1', protoPath: protoPathFor('messaging') },
     imports: [MessagingModule.forRoot(config)],
-    onStarted: (app) => app.get(OffboardingConsumer).start(),
+    onStarted: async (app) => {
+      await app.get(OffboardingConsumer).start();
+      await startFeatureWorkers(app);
+    },
   };
 }

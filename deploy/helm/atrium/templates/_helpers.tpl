@@ -157,3 +157,36 @@ Effective PodDisruptionBudget settings of a service. Returns YAML; use with from
 {{- range $k, $v := (.svc.podDisruptionBudget | default dict) }}{{ $_ := set $eff $k $v }}{{ end -}}
 {{- toYaml $eff }}
 {{- end }}
+
+{{/*
+The gateway's blob store env: an S3-compatible bucket, credentials by Secret reference.
+*/}}
+{{- define "atrium.blobStoreEnv" -}}
+{{- $s3 := .Values.blobStore.s3 -}}
+{{- $generated := .Values.secrets.create -}}
+{{- $secret := ternary (include "atrium.generatedSecretName" .) $s3.existingSecret $generated -}}
+- name: ATRIUM_BLOB_STORE
+  value: s3
+{{- with $s3.endpoint }}
+- name: ATRIUM_S3_ENDPOINT
+  value: {{ . | quote }}
+{{- end }}
+- name: ATRIUM_S3_REGION
+  value: {{ $s3.region | quote }}
+- name: ATRIUM_S3_BUCKET
+  value: {{ $s3.bucket | quote }}
+- name: ATRIUM_S3_FORCE_PATH_STYLE
+  value: {{ $s3.forcePathStyle | toString | quote }}
+- name: ATRIUM_S3_SPOOL_DIR
+  value: /var/cache/atrium-media
+- name: ATRIUM_S3_ACCESS_KEY_ID
+  valueFrom:
+    secretKeyRef:
+      name: {{ required "blobStore.s3.existingSecret is required (a Secret with the S3 access key), or set secrets.create=true with secrets.s3AccessKeyId and secrets.s3SecretAccessKey" $secret }}
+      key: {{ ternary "s3-access-key-id" $s3.accessKeyIdKey $generated }}
+- name: ATRIUM_S3_SECRET_ACCESS_KEY
+  valueFrom:
+    secretKeyRef:
+      name: {{ $secret }}
+      key: {{ ternary "s3-secret-access-key" $s3.secretAccessKeyKey $generated }}
+{{- end }}

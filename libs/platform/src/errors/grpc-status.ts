@@ -27,6 +27,7 @@ export function grpcStatusFor(code: ErrorCode): GrpcStatus {
     case 'MEMBER_OFFBOARDED':
       return GrpcStatus.FAILED_PRECONDITION;
     case 'LIMIT_EXCEEDED':
+    case 'PAYLOAD_TOO_LARGE':
       return GrpcStatus.RESOURCE_EXHAUSTED;
     case 'RATE_LIMITED':
       return GrpcStatus.RESOURCE_EXHAUSTED;

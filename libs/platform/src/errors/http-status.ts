@@ -26,6 +26,8 @@ export function httpStatusFor(code: ErrorCode): number {
     case 'LIMIT_EXCEEDED':
     case 'MEMBER_OFFBOARDED':
       return 409;
+    case 'PAYLOAD_TOO_LARGE':
+      return 413;
     case 'RATE_LIMITED':
       return 429;
     case 'UNAVAILABLE':

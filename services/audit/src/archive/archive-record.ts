@@ -46,39 +46,49 @@ export function recordAad(corpId: string, eventId: string, dataKeyId: string): B
   return Buffer.from(`atrium-audit-record\u0000${corpId}\u0000${eventId}\u0000${dataKeyId}`);
 }
 
-function lengthOf(bytes: Buffer): Buffer {
-  const length = Buffer.allocUnsafe(4);
-  length.writeUInt32BE(bytes.length);
-  return length;
-}
+const VERSION_TAG = 'atrium-audit-record-v1';
 
-function fieldsOf(r: Omit<ArchivedRecord, 'prevHash' | 'hash'>): Buffer[] {
-  const text = (value: string) => Buffer.from(value, 'utf8');
+/** The text fields, in canonical order; the nonce and the ciphertext follow them. */
+function textFieldsOf(r: Omit<ArchivedRecord, 'prevHash' | 'hash'>): string[] {
   return [
-    text('atrium-audit-record-v1'),
-    text(r.corpId),
-    text(String(r.seq)),
-    text(r.eventId),
-    text(r.kind),
-    text(r.eventType),
-    text(r.occurredAt.toISOString()),
-    text(r.conversationId),
-    text(r.actor),
-    text(r.messageType),
-    text(r.dataKeyId),
-    r.nonce,
-    r.ciphertext,
+    VERSION_TAG,
+    r.corpId,
+    String(r.seq),
+    r.eventId,
+    r.kind,
+    r.eventType,
+    r.occurredAt.toISOString(),
+    r.conversationId,
+    r.actor,
+    r.messageType,
+    r.dataKeyId,
   ];
 }
 
-/** Length-prefixed, fixed field order: two different records never share canonical bytes. */
+/**
+ * Length-prefixed, fixed field order: two different records never share canonical bytes. Each
+ * field is its 4-byte big-endian length, then its bytes (text as UTF-8), written into one buffer.
+ */
 export function canonicalBytes(r: Omit<ArchivedRecord, 'prevHash' | 'hash'>): Buffer {
-  return Buffer.concat(fieldsOf(r).flatMap((bytes) => [lengthOf(bytes), bytes]));
+  const texts = textFieldsOf(r);
+  let size = 8 + r.nonce.length + r.ciphertext.length;
+  for (const text of texts) size += 4 + Buffer.byteLength(text, 'utf8');
+  const out = Buffer.allocUnsafe(size);
+  let at = 0;
+  for (const text of texts) {
+    const written = out.write(text, at + 4, 'utf8');
+    out.writeUInt32BE(written, at);
+    at += 4 + written;
+  }
+  for (const bytes of [r.nonce, r.ciphertext]) {
+    out.writeUInt32BE(bytes.length, at);
+    bytes.copy(out, at + 4);
+    at += 4 + bytes.length;
+  }
+  return out;
 }
 
-/** hash(n) = SHA-256(hash(n − 1) ‖ canonical bytes of record n), hashed field by field. */
+/** hash(n) = SHA-256(hash(n − 1) ‖ canonical bytes of record n). */
 export function chainHash(prevHash: Buffer, record: Omit<ArchivedRecord, 'prevHash' | 'hash'>): Buffer {
-  const hash = createHash('sha256').update(prevHash);
-  for (const bytes of fieldsOf(record)) hash.update(lengthOf(bytes)).update(bytes);
-  return hash.digest();
+  return createHash('sha256').update(prevHash).update(canonicalBytes(record)).digest();
 }

@@ -1,7 +1,12 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { Tx } from '@atrium/platform';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { Queryable } from '../queryable';
 import { ArchivedRecord } from './archive-record';
+import { BinaryCopyWriter, isCanonicalUuid } from './copy-binary';
 
 export interface ChainHead {
   seq: number;
@@ -12,8 +17,40 @@ export interface IndexRow {
   corpId: string;
   seq: number;
   occurredAt: Date;
-  terms: string[];
+  /** Keyed terms, 8 bytes each (a signed big-endian bigint). */
+  terms: Buffer[];
 }
+
+/** Below this many rows a multi-row INSERT is as quick as COPY, and keeps that path exercised. */
+const COPY_MIN_ROWS = 16;
+/** Whether the server behind a pg client takes COPY FROM STDIN (per connection, asked once). */
+const copySupport = new WeakMap<object, boolean>();
+
+/**
+ * The transaction's own pg client, for COPY — or undefined where COPY is not available: outside a
+ * transaction, and on PGlite (embedded mode), whose single-user backend has no COPY FROM STDIN
+ * over the wire protocol (it drops the connection).
+ */
+async function copyClientOf(tx: Tx): Promise<PoolClient | undefined> {
+  const runner = tx.queryRunner as (typeof tx.queryRunner & { connect(): Promise<unknown> }) | undefined;
+  if (!runner || !runner.isTransactionActive || runner.connection.options.type !== 'postgres') return undefined;
+  const client = (await runner.connect()) as PoolClient;
+  let supported = copySupport.get(client);
+  if (supported === undefined) {
+    const rows = await tx.query<{ version: string }[]>(`SELECT version() AS version`);
+    supported = !/PGlite/i.test(rows[0]?.version ?? '');
+    copySupport.set(client, supported);
+  }
+  return supported ? client : undefined;
+}
+
+async function copyInto(client: PoolClient, statement: string, payload: Buffer, rows: number): Promise<void> {
+  const stream = client.query(copyFrom(statement));
+  await pipeline(Readable.from([payload]), stream);
+  if (stream.rowCount !== rows) throw new Error(`${statement}: ${stream.rowCount} rows copied, ${rows} expected`);
+}
+
+const termText = (term: Buffer) => term.readBigInt64BE(0).toString();
 
 interface RecordRow {
   corp_id: string;
@@ -86,8 +123,44 @@ export class ArchiveRepository {
     return new Set(rows.map((r) => r.event_id));
   }
 
+  /**
+   * One binary COPY (a multi-row INSERT for a few rows, or where COPY is not available). The
+   * records' unique event id still refuses a duplicate: the caller has already left out the ids
+   * that exist.
+   */
   async insertRecords(tx: Tx, records: ArchivedRecord[]): Promise<void> {
     if (records.length === 0) return;
+    // COPY writes the uuid's 16 bytes: an id in another spelling PostgreSQL accepts goes through its parser.
+    const client = records.length >= COPY_MIN_ROWS && records.every((r) => isCanonicalUuid(r.eventId)) ? await copyClientOf(tx) : undefined;
+    if (client) {
+      const copy = new BinaryCopyWriter(records.reduce((size, r) => size + 200 + r.ciphertext.length, 0));
+      for (const r of records) {
+        copy
+          .row(14)
+          .text(r.corpId)
+          .int8(r.seq)
+          .uuid(r.eventId)
+          .text(r.kind)
+          .text(r.eventType)
+          .timestamptz(r.occurredAt)
+          .text(r.conversationId)
+          .text(r.actor)
+          .text(r.messageType)
+          .int8(r.dataKeyId)
+          .bytea(r.nonce)
+          .bytea(r.ciphertext)
+          .bytea(r.prevHash)
+          .bytea(r.hash);
+      }
+      await copyInto(
+        client,
+        `COPY audit_records (corp_id, seq, event_id, kind, event_type, occurred_at, conversation_id, actor, message_type,
+                             data_key_id, nonce, ciphertext, prev_hash, hash) FROM STDIN (FORMAT binary)`,
+        copy.finish(),
+        records.length,
+      );
+      return;
+    }
     const column = <T>(pick: (r: ArchivedRecord) => T) => records.map(pick);
     await tx.query(
       `INSERT INTO audit_records (corp_id, seq, event_id, kind, event_type, occurred_at, conversation_id, actor, message_type,
@@ -115,10 +188,17 @@ export class ArchiveRepository {
 
   async insertIndex(tx: Tx, rows: IndexRow[]): Promise<void> {
     if (rows.length === 0) return;
+    const client = rows.length >= COPY_MIN_ROWS ? await copyClientOf(tx) : undefined;
+    if (client) {
+      const copy = new BinaryCopyWriter(rows.reduce((size, r) => size + 64 + 12 * r.terms.length, 0));
+      for (const r of rows) copy.row(4).text(r.corpId).int8(r.seq).timestamptz(r.occurredAt).int8Array(r.terms);
+      await copyInto(client, `COPY audit_search_index (corp_id, seq, occurred_at, terms) FROM STDIN (FORMAT binary)`, copy.finish(), rows.length);
+      return;
+    }
     await tx.query(
       `INSERT INTO audit_search_index (corp_id, seq, occurred_at, terms)
        SELECT c, s, o, t::bigint[] FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[]) AS u(c, s, o, t)`,
-      [rows.map((r) => r.corpId), rows.map((r) => r.seq), rows.map((r) => r.occurredAt), rows.map((r) => `{${r.terms.join(',')}}`)],
+      [rows.map((r) => r.corpId), rows.map((r) => r.seq), rows.map((r) => r.occurredAt), rows.map((r) => `{${r.terms.map(termText).join(',')}}`)],
     );
   }
 
@@ -161,8 +241,16 @@ export class ArchiveRepository {
     return rows.map((r) => r.corp_id);
   }
 
-  /** Index rows of records whose keys were shredded: derived data, deleted with them. */
-  async deleteIndexBefore(tx: Tx, corpId: string, before: Date): Promise<void> {
-    await tx.query(`DELETE FROM audit_search_index WHERE corp_id = $1 AND occurred_at < $2`, [corpId, before]);
+  /**
+   * Index rows of records whose keys were shredded: derived data, deleted with them. An index row
+   * has its record's occurred_at: the join goes through audit_search_time (corp_id, occurred_at, seq).
+   */
+  async deleteIndexOfKeys(tx: Tx, corpId: string, dataKeyIds: string[]): Promise<void> {
+    if (dataKeyIds.length === 0) return;
+    await tx.query(
+      `DELETE FROM audit_search_index i USING audit_records r
+        WHERE i.corp_id = $1 AND r.corp_id = $1 AND r.seq = i.seq AND i.occurred_at = r.occurred_at AND r.data_key_id = ANY($2::bigint[])`,
+      [corpId, dataKeyIds],
+    );
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CallerIdentity, DATA_SOURCE, DomainError, requireRole, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { DataSource } from 'typeorm';
-import { OfficersRepository } from './officers.repository';
+import { OfficerGrant, OfficersRepository } from './officers.repository';
 
 /** Who may read the archive: compliance officers granted in this database, nobody by a role claim alone. */
 @Injectable()
@@ -15,14 +15,20 @@ export class AccessControl {
     requireRole(caller, SUPER_ADMIN_ROLE);
   }
 
-  async requireOfficer(caller: CallerIdentity): Promise<void> {
-    if (!caller.corpId || !(await this.officers.find(this.db, caller.corpId, caller.userId))) {
-      throw new DomainError('FORBIDDEN', 'only a compliance officer of the corp may read its archive');
-    }
+  isSuperAdmin(caller: CallerIdentity): boolean {
+    return Boolean(caller.corpId) && caller.roles.includes(SUPER_ADMIN_ROLE);
   }
 
-  async requireOfficerOrSuperAdmin(caller: CallerIdentity): Promise<void> {
-    if (caller.corpId && caller.roles.includes(SUPER_ADMIN_ROLE)) return;
-    await this.requireOfficer(caller);
+  /** The caller's grant (with its department scope); FORBIDDEN for anyone else. */
+  async requireOfficer(caller: CallerIdentity): Promise<OfficerGrant> {
+    const grant = caller.corpId ? await this.officers.find(this.db, caller.corpId, caller.userId) : undefined;
+    if (!grant) throw new DomainError('FORBIDDEN', 'only a compliance officer of the corp may read its archive');
+    return grant;
+  }
+
+  /** The officer's grant, or undefined for a super admin (who is not limited to departments). */
+  async requireOfficerOrSuperAdmin(caller: CallerIdentity): Promise<OfficerGrant | undefined> {
+    if (this.isSuperAdmin(caller)) return undefined;
+    return this.requireOfficer(caller);
   }
 }

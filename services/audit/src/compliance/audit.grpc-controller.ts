@@ -2,9 +2,22 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { auditV1 } from '@atrium/contracts';
 import { currentCaller } from '@atrium/platform';
+import { ExportsService } from '../exports/exports.service';
+import { HoldsService } from '../holds/holds.service';
 import { IntegrityService } from '../integrity/integrity.service';
 import { PolicyService } from '../policy/policy.service';
-import { toArchivedMessage, toCheckpoint, toOfficer, toVerifyResponse } from './audit.mapper';
+import { PullService } from '../pull/pull.service';
+import {
+  toArchivedMessage,
+  toArchiveExport,
+  toCheckpoint,
+  toFilterInput,
+  toLegalHold,
+  toOfficer,
+  toPublicKey,
+  toSearchFilterInput,
+  toVerifyResponse,
+} from './audit.mapper';
 import { OfficersService } from './officers.service';
 import { SearchService } from './search.service';
 
@@ -17,6 +30,9 @@ export class AuditGrpcController {
     private readonly policies: PolicyService,
     private readonly search: SearchService,
     private readonly integrity: IntegrityService,
+    private readonly exports: ExportsService,
+    private readonly holds: HoldsService,
+    private readonly pulls: PullService,
   ) {}
 
   @GrpcMethod(SERVICE, 'GrantComplianceOfficer')
@@ -48,12 +64,7 @@ export class AuditGrpcController {
   @GrpcMethod(SERVICE, 'SearchArchive')
   async searchArchive(r: auditV1.SearchArchiveRequest): Promise<auditV1.SearchArchiveResponse> {
     const page = await this.search.searchMessages(currentCaller(), {
-      conversationId: r.conversationId,
-      participant: r.participant,
-      from: r.fromTime,
-      to: r.toTime,
-      messageType: r.messageType,
-      keyword: r.keyword,
+      ...toSearchFilterInput(r),
       pageSize: r.pageSize,
       pageToken: r.pageToken,
     });
@@ -80,5 +91,89 @@ export class AuditGrpcController {
   async rotateArchiveKey(): Promise<auditV1.RotateArchiveKeyResponse> {
     const rotated = await this.policies.rotateKey(currentCaller());
     return { kekVersion: rotated.kekVersion, rewrappedKeys: rotated.rewrapped };
+  }
+
+  @GrpcMethod(SERVICE, 'GetRecordContext')
+  async getRecordContext(r: auditV1.GetRecordContextRequest): Promise<auditV1.GetRecordContextResponse> {
+    const context = await this.search.context(currentCaller(), r.eventId, r.before ?? 10, r.after ?? 10);
+    return {
+      before: context.before.map(toArchivedMessage),
+      record: toArchivedMessage(context.record),
+      after: context.after.map(toArchivedMessage),
+    };
+  }
+
+  @GrpcMethod(SERVICE, 'CreateArchiveExport')
+  async createArchiveExport(r: auditV1.CreateArchiveExportRequest): Promise<auditV1.CreateArchiveExportResponse> {
+    const created = await this.exports.create(currentCaller(), {
+      filter: toFilterInput(r.filter),
+      format: r.format,
+      maxRecords: r.maxRecords,
+    });
+    return { export: toArchiveExport(created) };
+  }
+
+  @GrpcMethod(SERVICE, 'ReadArchiveExport')
+  async readArchiveExport(r: auditV1.ReadArchiveExportRequest): Promise<auditV1.ReadArchiveExportResponse> {
+    return this.exports.read(currentCaller(), r.exportId, r.chunkToken);
+  }
+
+  @GrpcMethod(SERVICE, 'ListArchiveExports')
+  async listArchiveExports(): Promise<auditV1.ListArchiveExportsResponse> {
+    return { exports: (await this.exports.list(currentCaller())).map(toArchiveExport) };
+  }
+
+  @GrpcMethod(SERVICE, 'TraceArchiveExport')
+  async traceArchiveExport(r: auditV1.TraceArchiveExportRequest): Promise<auditV1.TraceArchiveExportResponse> {
+    const traced = await this.exports.trace(currentCaller(), { text: r.text, mark: r.mark, seq: r.seq });
+    return { export: traced.export && toArchiveExport(traced.export), matchedBy: traced.matchedBy };
+  }
+
+  @GrpcMethod(SERVICE, 'CreateLegalHold')
+  async createLegalHold(r: auditV1.CreateLegalHoldRequest): Promise<auditV1.CreateLegalHoldResponse> {
+    const hold = await this.holds.create(currentCaller(), {
+      name: r.name,
+      reason: r.reason,
+      participants: r.participants,
+      conversationIds: r.conversationIds,
+      from: r.fromTime,
+      to: r.toTime,
+    });
+    return { hold: toLegalHold(hold) };
+  }
+
+  @GrpcMethod(SERVICE, 'ListLegalHolds')
+  async listLegalHolds(r: auditV1.ListLegalHoldsRequest): Promise<auditV1.ListLegalHoldsResponse> {
+    return { holds: (await this.holds.list(currentCaller(), r.includeReleased)).map(toLegalHold) };
+  }
+
+  @GrpcMethod(SERVICE, 'ReleaseLegalHold')
+  async releaseLegalHold(r: auditV1.ReleaseLegalHoldRequest): Promise<auditV1.ReleaseLegalHoldResponse> {
+    return { hold: toLegalHold(await this.holds.release(currentCaller(), r.id)) };
+  }
+
+  @GrpcMethod(SERVICE, 'RegisterArchivePublicKey')
+  async registerArchivePublicKey(r: auditV1.RegisterArchivePublicKeyRequest): Promise<auditV1.RegisterArchivePublicKeyResponse> {
+    return { key: toPublicKey(await this.pulls.registerPublicKey(currentCaller(), r.publicKeyPem)) };
+  }
+
+  @GrpcMethod(SERVICE, 'ListArchivePublicKeys')
+  async listArchivePublicKeys(): Promise<auditV1.ListArchivePublicKeysResponse> {
+    return { keys: (await this.pulls.publicKeys(currentCaller())).map(toPublicKey) };
+  }
+
+  @GrpcMethod(SERVICE, 'RotatePullSecret')
+  async rotatePullSecret(): Promise<auditV1.RotatePullSecretResponse> {
+    return this.pulls.rotateSecret(currentCaller());
+  }
+
+  @GrpcMethod(SERVICE, 'IssuePullToken')
+  async issuePullToken(r: auditV1.IssuePullTokenRequest): Promise<auditV1.IssuePullTokenResponse> {
+    return this.pulls.issueToken(currentCaller(), r.secret);
+  }
+
+  @GrpcMethod(SERVICE, 'PullArchive')
+  async pullArchive(r: auditV1.PullArchiveRequest): Promise<auditV1.PullArchiveResponse> {
+    return this.pulls.pull(currentCaller(), { seq: r.seq, limit: r.limit, pullToken: r.pullToken });
   }
 }

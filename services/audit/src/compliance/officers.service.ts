@@ -6,7 +6,14 @@ import { AccessControl } from './access-control.service';
 import { OfficerGrant, OfficersRepository } from './officers.repository';
 import { ownRecord } from './own-records';
 
-/** Compliance officers are granted by a super admin; every grant and revocation is archived with it. */
+const MAX_DEPARTMENTS = 100;
+const INT32_MAX = 2_147_483_647;
+
+/**
+ * Compliance officers are granted by a super admin; every grant and revocation is archived with it.
+ * An officer granted departments reads only records with a participant in one of their subtrees
+ * (as the archive knew them when the record was archived); without departments, the whole corp.
+ */
 @Injectable()
 export class OfficersService {
   constructor(
@@ -19,11 +26,15 @@ export class OfficersService {
 
   async grant(caller: CallerIdentity, userid: string, departmentIds: number[]): Promise<OfficerGrant> {
     this.access.requireSuperAdmin(caller);
-    if (!userid.trim()) throw new ValidationError('userid is required');
+    if (!userid.trim()) throw new ValidationError('userid is required', { field: 'userid' });
+    if (departmentIds.length > MAX_DEPARTMENTS || !departmentIds.every((id) => Number.isInteger(id) && id >= 1 && id <= INT32_MAX)) {
+      throw new ValidationError(`departmentIds must be up to ${MAX_DEPARTMENTS} department ids`, { field: 'departmentIds' });
+    }
+    const scope = [...new Set(departmentIds)].sort((a, b) => a - b);
     return this.transactions.run(async (tx) => {
-      const grant = await this.officers.upsert(tx, caller.corpId, { userid, departmentIds, grantedBy: caller.userId });
+      const grant = await this.officers.upsert(tx, caller.corpId, { userid, departmentIds: scope, grantedBy: caller.userId });
       await this.archive.append(tx, [
-        ownRecord(caller.corpId, caller.userId, 'admin_action', 'audit.officer.granted', { userid, departmentIds }),
+        ownRecord(caller.corpId, caller.userId, 'admin_action', 'audit.officer.granted', { userid, departmentIds: scope }),
       ]);
       return grant;
     });

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
-const NONCE_BYTES = 12;
+export const NONCE_BYTES = 12;
 const TAG_BYTES = 16;
 
 export interface Sealed {
@@ -9,9 +9,12 @@ export interface Sealed {
   ciphertext: Buffer;
 }
 
-/** AES-256-GCM with a fresh random 96-bit nonce per message. */
-export function seal(key: Buffer, plaintext: Buffer, aad: Buffer): Sealed {
-  const nonce = randomBytes(NONCE_BYTES);
+/**
+ * AES-256-GCM with a fresh random 96-bit nonce per message. A bulk writer may pass the nonce: random
+ * bytes it drew for many messages at once (one call to the CSPRNG per batch), each used once.
+ */
+export function seal(key: Buffer, plaintext: Buffer, aad: Buffer, nonce: Buffer = randomBytes(NONCE_BYTES)): Sealed {
+  if (nonce.length !== NONCE_BYTES) throw new Error(`a nonce is ${NONCE_BYTES} bytes`);
   const cipher = createCipheriv('aes-256-gcm', key, nonce);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);

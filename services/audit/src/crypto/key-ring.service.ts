@@ -38,7 +38,7 @@ const wrapContext = (k: { corpId: string; purpose: KeyPurpose; bucket: string })
 export class KeyRing {
   private readonly byBucket = new Map<string, CachedKey>();
   private readonly byId = new Map<string, CachedKey>();
-  private readonly termCache = new Map<string, Map<string, string>>();
+  private readonly termCache = new Map<string, Map<string, Buffer>>();
   /** In-flight loads per connection context (the pool, or one transaction). */
   private readonly loading = new WeakMap<object, Map<string, Promise<CachedKey>>>();
 
@@ -84,11 +84,17 @@ export class KeyRing {
 
   /** The corp's blind-index term: HMAC-SHA256 under the index key, first 8 bytes as a bigint. */
   async termHasher(corpId: string, db: Queryable = this.db): Promise<(term: string) => string> {
+    const keyed = await this.termKeyer(corpId, db);
+    return (term) => keyed(term).readBigInt64BE(0).toString();
+  }
+
+  /** The same keyed terms as termHasher, as their 8 bytes (what a binary COPY writes); cached, not to be modified. */
+  async termKeyer(corpId: string, db: Queryable = this.db): Promise<(term: string) => Buffer> {
     const entry = await this.cached(this.byBucket, `${corpId}\u0000index`, db, () => this.loadOrCreate(corpId, 'index', INDEX_BUCKET, db));
     const key = entry.key;
     if (!key) throw new Error(`the index key of corp ${corpId} is gone`);
     // A key not yet committed may still roll back: its terms are not kept beyond this call.
-    let terms = entry.uncommitted ? new Map<string, string>() : this.termCache.get(corpId);
+    let terms = entry.uncommitted ? new Map<string, Buffer>() : this.termCache.get(corpId);
     if (!terms) {
       terms = new Map();
       this.termCache.set(corpId, terms);
@@ -97,12 +103,24 @@ export class KeyRing {
     return (term) => {
       let hashed = cache.get(term);
       if (hashed === undefined) {
-        hashed = createHmac('sha256', key).update(term).digest().readBigInt64BE(0).toString();
+        hashed = createHmac('sha256', key).update(term).digest().subarray(0, 8);
         if (cache.size >= TERM_CACHE_LIMIT) cache.clear();
         cache.set(term, hashed);
       }
       return hashed;
     };
+  }
+
+  /**
+   * A key of the corp's for another purpose (an export's trace token), derived from its index
+   * key: nothing more to store or rotate, and gone for nobody while the archive is readable.
+   */
+  async derivedKey(corpId: string, label: string): Promise<Buffer> {
+    const entry = await this.cached(this.byBucket, `${corpId}\u0000index`, this.db, () =>
+      this.loadOrCreate(corpId, 'index', INDEX_BUCKET, this.db),
+    );
+    if (!entry.key) throw new Error(`the index key of corp ${corpId} is gone`);
+    return createHmac('sha256', entry.key).update(`atrium-audit-derived\u0000${label}`).digest();
   }
 
   /** A new KEK version for the corp; every live data key is re-wrapped under it in one transaction. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { queryReturning, Tx } from '@atrium/platform';
+import { heldRecordSql } from '../holds/held-records';
 import { Queryable } from '../queryable';
 
 export type KeyPurpose = 'record' | 'index';
@@ -100,14 +101,24 @@ export class KeysRepository {
     await tx.query(`UPDATE audit_data_keys SET kek_version = $2, wrapped_key = $3 WHERE id = $1`, [id, kekVersion, wrappedKey]);
   }
 
-  /** Crypto-shredding: the wrapped key is overwritten; records under it can never be read again. */
-  async destroyRecordKeysBefore(tx: Tx, corpId: string, bucket: string): Promise<string[]> {
-    const rows = await queryReturning<{ id: string }>(
+  /**
+   * Crypto-shredding: the wrapped key is overwritten; records under it can never be read again.
+   * A day key under which any record is covered by an active legal hold is kept (and reported):
+   * shredding works per key, so every record of that day stays readable until the hold is released.
+   */
+  async destroyRecordKeysBefore(tx: Tx, corpId: string, bucket: string): Promise<{ destroyed: string[]; held: string[] }> {
+    const expired = `corp_id = $1 AND purpose = 'record' AND bucket < $2 AND wrapped_key IS NOT NULL`;
+    const hasHeldRecord = `EXISTS (SELECT 1 FROM audit_records r WHERE r.corp_id = k.corp_id AND r.data_key_id = k.id AND ${heldRecordSql('r')})`;
+    const held = await tx.query<{ id: string }[]>(`SELECT k.id::text AS id FROM audit_data_keys k WHERE ${expired} AND ${hasHeldRecord}`, [
+      corpId,
+      bucket,
+    ]);
+    const destroyed = await queryReturning<{ id: string }>(
       tx,
-      `UPDATE audit_data_keys SET wrapped_key = NULL, destroyed_at = now()
-        WHERE corp_id = $1 AND purpose = 'record' AND bucket < $2 AND wrapped_key IS NOT NULL RETURNING id::text AS id`,
+      `UPDATE audit_data_keys k SET wrapped_key = NULL, destroyed_at = now()
+        WHERE ${expired} AND NOT ${hasHeldRecord} RETURNING id::text AS id`,
       [corpId, bucket],
     );
-    return rows.map((r) => r.id);
+    return { destroyed: destroyed.map((r) => r.id), held: held.map((r) => r.id) };
   }
 }

@@ -1,10 +1,13 @@
 import {
+  AppMessageRecalled,
+  AppMessageSent,
   ConversationCreated,
   ConversationMembersChanged,
   EventDefinition,
   EventEnvelope,
   EventPayload,
   MemberAuthenticated,
+  MessageBurnt,
   MessageRecalled,
   MessageSent,
   SessionRevoked,
@@ -31,7 +34,8 @@ export function searchableText(content: unknown): string {
 const text = (value: unknown) => (typeof value === 'string' ? value : '');
 
 function kindOf(envelope: EventEnvelope, definition: EventDefinition): RecordKind {
-  if (envelope.type === MessageSent.type || envelope.type === MessageRecalled.type) return 'message';
+  if (envelope.type === MessageSent.type || envelope.type === MessageRecalled.type || envelope.type === MessageBurnt.type) return 'message';
+  if (envelope.type === AppMessageSent.type || envelope.type === AppMessageRecalled.type) return 'message';
   if (LOGINS.has(envelope.type)) return 'login';
   if (envelope.type.endsWith('.resources.transferred')) return 'admin_action';
   if (definition.topic === TOPICS.messaging) return 'conversation';
@@ -65,6 +69,20 @@ export function recordFromEvent(envelope: EventEnvelope, definition: EventDefini
     draft.messageType = message.type;
     draft.occurredAt = new Date(message.sentAt);
     draft.searchText = searchableText(message.content);
+  } else if (envelope.type === MessageBurnt.type) {
+    // The burnt version of a message: the sender's, like the message itself.
+    draft.actor = (payload as EventPayload<typeof MessageBurnt>).sender;
+  } else if (envelope.type === AppMessageSent.type) {
+    // One record for a part of an app's send: the content once, searchable; the conversation
+    // only when the part has a single recipient.
+    const sent = payload as EventPayload<typeof AppMessageSent>;
+    draft.actor = sent.sender;
+    draft.messageType = sent.type;
+    draft.occurredAt = new Date(sent.sentAt);
+    draft.searchText = searchableText(sent.content);
+    if (sent.deliveries.length === 1) draft.conversationId = sent.deliveries[0].conversationId;
+  } else if (envelope.type === AppMessageRecalled.type) {
+    draft.actor = (payload as EventPayload<typeof AppMessageRecalled>).sender;
   } else if (envelope.type === ConversationCreated.type) {
     const created = payload as EventPayload<typeof ConversationCreated>;
     draft.members = [...new Set([...created.members, created.owner])];

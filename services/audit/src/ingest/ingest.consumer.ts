@@ -3,7 +3,11 @@ import { EVENT_BUS, EventBus } from '@atrium/platform';
 import { ARCHIVED_EVENTS } from './archived-events';
 import { IngestService } from './ingest.service';
 
-/** Consumes every domain topic into the archive (group `audit.ingest`). */
+/**
+ * Consumes every domain topic into the archive (group `audit.ingest`), up to 500 events of a
+ * partition per transaction: one chain-head lock, one multi-row insert of records and of index
+ * rows per run, instead of a transaction per event.
+ */
 @Injectable()
 export class IngestConsumer {
   constructor(
@@ -12,10 +16,11 @@ export class IngestConsumer {
   ) {}
 
   start(): Promise<void> {
-    return this.bus.consume({
+    return this.bus.consumeBatch({
       groupId: 'audit.ingest',
       events: ARCHIVED_EVENTS,
-      handle: (tx, event, definition) => this.ingest.archiveEvent(tx, event, definition),
+      maxBatchSize: 500,
+      handleBatch: async (tx, events) => void (await this.ingest.archiveBatch(tx, events)),
     });
   }
 }

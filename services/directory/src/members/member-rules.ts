@@ -1,5 +1,5 @@
 import { ValidationError } from '@atrium/platform';
-import { ExtAttr, MemberDepartment } from './member';
+import { MemberDepartment } from './member';
 
 // WeCom's rule: 1-64 characters of letters, digits and _-@., starting with a letter or digit.
 const USERID = /^[0-9A-Za-z][0-9A-Za-z_\-@.]{0,63}$/;
@@ -39,19 +39,6 @@ export function validateEmail(email: string): string {
 export function validateGender(gender: number): number {
   if (![0, 1, 2].includes(gender)) throw new ValidationError('gender must be 0 (unset), 1 (male) or 2 (female)', { field: 'gender' });
   return gender;
-}
-
-export function validateExtAttrs(extattrs: ExtAttr[]): ExtAttr[] {
-  return extattrs.map((attr, i) => {
-    const field = `extattrs[${i}]`;
-    const name = validateText(attr.name, `${field}.name`, 32, true);
-    if (attr.type !== 'text' && attr.type !== 'url')
-      throw new ValidationError(`${field}.type must be text or url`, { field: `${field}.type` });
-    const value = validateText(attr.value, `${field}.value`, attr.type === 'url' ? 1024 : 64);
-    if (attr.type === 'url' && value && !/^https?:\/\/\S+$/.test(value))
-      throw new ValidationError(`${field}.value must be an http(s) URL`, { field: `${field}.value` });
-    return { name, type: attr.type, value };
-  });
 }
 
 export function validateMemberDepartments(

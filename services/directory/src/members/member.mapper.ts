@@ -1,5 +1,6 @@
 import { directoryV1 } from '@atrium/contracts';
-import { Corp, ExtAttr, Member, MemberDepartment, MemberStatus } from './member';
+import { ExtAttrInput } from '../attributes/member-attribute';
+import { Corp, Member, MemberDepartment, MemberStatus } from './member';
 import { MemberInput, MemberPatch } from './members.service';
 
 const STATUS: Record<MemberStatus, directoryV1.MemberStatus> = {
@@ -36,8 +37,8 @@ export function toCorpMessage(corp: Corp): directoryV1.Corp {
   return { id: corp.id, code: corp.code, name: corp.name };
 }
 
-const toExtAttrs = (list: directoryV1.ExtAttr[]): ExtAttr[] =>
-  list.map((a) => ({ name: a.name, type: a.type as ExtAttr['type'], value: a.value }));
+const toExtAttrs = (list: directoryV1.ExtAttr[]): ExtAttrInput[] =>
+  list.map((a) => ({ name: a.name, type: a.type, value: a.value, title: a.title }));
 const toDepartments = (list: directoryV1.MemberDepartment[]): MemberDepartment[] =>
   list.map((d) => ({ departmentId: d.departmentId, isLeader: d.isLeader, order: Number(d.order) }));
 

@@ -1,9 +1,12 @@
 export type MemberStatus = 'active' | 'disabled' | 'offboarded';
 
+/** A member's value of one of the corp's custom attributes (attributes/member-attribute.ts). */
 export interface ExtAttr {
   name: string;
   type: 'text' | 'url';
   value: string;
+  /** Url attributes: the link's display title; empty otherwise. */
+  title: string;
 }
 
 export interface MemberDepartment {

@@ -18,7 +18,7 @@ interface Row {
   avatar: string;
   employee_no: string;
   address: string;
-  extattrs: ExtAttr[];
+  extattrs: (Omit<ExtAttr, 'title'> & { title?: string })[];
   main_department: number;
   direct_leaders: string[];
   password_hash: string | null;
@@ -47,7 +47,8 @@ export const toMember = (row: Row): Member => ({
   avatar: row.avatar,
   employeeNo: row.employee_no,
   address: row.address,
-  extattrs: row.extattrs,
+  // Values stored before titles existed have none.
+  extattrs: row.extattrs.map((a) => ({ name: a.name, type: a.type, value: a.value, title: a.title ?? '' })),
   mainDepartment: row.main_department,
   directLeaders: row.direct_leaders,
   passwordHash: row.password_hash,

@@ -18,11 +18,12 @@ import { CorpsRepository } from '../corps/corps.repository';
 import { Department } from '../departments/department';
 import { DepartmentsRepository } from '../departments/departments.repository';
 import { MemberSearchService } from '../search/member-search.service';
-import { blankMember, Corp, ExtAttr, Member, MemberDepartment } from './member';
+import { ExtAttrInput } from '../attributes/member-attribute';
+import { MemberAttributesService } from '../attributes/member-attributes.service';
+import { blankMember, Corp, Member, MemberDepartment } from './member';
 import {
   MAX_DIRECT_LEADERS,
   validateEmail,
-  validateExtAttrs,
   validateGender,
   validateMemberDepartments,
   validateMobile,
@@ -53,7 +54,8 @@ export interface MemberInput {
   avatar?: string;
   employeeNo?: string;
   address?: string;
-  extattrs?: ExtAttr[];
+  /** Values of the corp's custom attributes (checked against its definitions). */
+  extattrs?: ExtAttrInput[];
   departments: MemberDepartment[];
   mainDepartment?: number;
   directLeaders?: string[];
@@ -87,6 +89,7 @@ export class MembersService {
     private readonly scopes: AdminScopesService,
     private readonly hasher: PasswordHasher,
     private readonly search: MemberSearchService,
+    private readonly attributes: MemberAttributesService,
   ) {}
 
   /**
@@ -124,6 +127,7 @@ export class MembersService {
       const departments = await this.requireDepartments(tx, caller.corpId, member.departments);
       await this.scopes.assertAllowed(tx, caller, 'manage_members', departments);
       await this.requireLeaders(tx, caller.corpId, member.userid, member.directLeaders);
+      if (input.extattrs !== undefined) member.extattrs = await this.attributes.checkValues(tx, caller.corpId, input.extattrs);
       await this.members.insert(tx, member);
       await this.search.indexMember(tx, member);
       await this.bus.publish(tx, MemberCreated, caller.corpId, {
@@ -144,6 +148,7 @@ export class MembersService {
       const touched = await this.requireDepartments(tx, caller.corpId, [...current.departments, ...updated.departments]);
       await this.scopes.assertAllowed(tx, caller, 'manage_members', touched);
       if (patch.directLeaders !== undefined) await this.requireLeaders(tx, caller.corpId, updated.userid, updated.directLeaders);
+      if (patch.extattrs !== undefined) updated.extattrs = await this.attributes.checkValues(tx, caller.corpId, patch.extattrs);
       await this.members.update(tx, updated);
       await this.search.indexMember(tx, updated);
       if (patch.departments !== undefined) await this.members.replaceDepartments(tx, caller.corpId, updated.userid, updated.departments);
@@ -241,7 +246,6 @@ export class MembersService {
       avatar: input.avatar === undefined ? base.avatar : validateText(input.avatar, 'avatar', 1024),
       employeeNo: input.employeeNo === undefined ? base.employeeNo : validateText(input.employeeNo, 'employee_no', 64),
       address: input.address === undefined ? base.address : validateText(input.address, 'address', 128),
-      extattrs: input.extattrs === undefined ? base.extattrs : validateExtAttrs(input.extattrs),
       directLeaders:
         input.directLeaders === undefined
           ? base.directLeaders

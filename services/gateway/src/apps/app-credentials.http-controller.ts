@@ -1,5 +1,5 @@
-import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { AccessTokenClaims } from '../auth/access-tokens';
 import { AuthenticatedGuard } from '../auth/authenticated.guard';
 import { Caller } from '../auth/caller.decorator';
@@ -7,17 +7,34 @@ import { ErrorResponse } from '../http/error.response';
 import { AgentidParam } from '../http/params';
 import { OpenApiApp } from './app-credentials.repository';
 import { AppCredentialsService } from './app-credentials.service';
-import { AppListResponse, AppResponse, AppWithSecretResponse, CreateAppRequest, SyncSecretResponse } from './dto/app-credentials.dto';
+import {
+  AppListResponse,
+  AppResponse,
+  AppWithSecretResponse,
+  CreateAppRequest,
+  SyncSecretResponse,
+  UpdateAppRequest,
+  VisibleRangeDto,
+} from './dto/app-credentials.dto';
 import { SuperAdminGuard } from './super-admin.guard';
 
 const toApp = (app: OpenApiApp): AppResponse => ({
   agentid: app.agentid,
   name: app.name,
+  description: app.description,
+  visibleRange: app.visibleRange,
   createdAt: app.createdAt.toISOString(),
   secretRotatedAt: app.secretRotatedAt.toISOString(),
 });
 
-/** Credentials of the WeCom-compatible API (`/cgi-bin/gettoken`), managed by a corp's super admin. */
+const toRange = (r: VisibleRangeDto | undefined) =>
+  r && { userids: r.userids ?? [], departmentIds: r.departmentIds ?? [], tagIds: r.tagIds ?? [] };
+
+/**
+ * Self-built apps of the WeCom-compatible API (`/cgi-bin/gettoken`, message/send…) with their
+ * visible range, and the directory-sync secret; managed by a corp's super admin. A secret is shown
+ * once, at creation or rotation, never in a listing.
+ */
 @ApiTags('admin')
 @ApiBearerAuth()
 @ApiResponse({ status: 401, type: ErrorResponse })
@@ -30,8 +47,26 @@ export class AppCredentialsHttpController {
   @Post('apps')
   @ApiCreatedResponse({ type: AppWithSecretResponse, description: 'The app and its secret, shown only now' })
   async createApp(@Caller() caller: AccessTokenClaims, @Body() body: CreateAppRequest): Promise<AppWithSecretResponse> {
-    const { app, secret } = await this.credentials.createApp(caller, body.name);
+    const { app, secret } = await this.credentials.createApp(caller, { ...body, visibleRange: toRange(body.visibleRange) });
     return { ...toApp(app), secret };
+  }
+
+  @Get('apps/:agentid')
+  @ApiOkResponse({ type: AppResponse })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async getApp(@Caller() caller: AccessTokenClaims, @Param() params: AgentidParam): Promise<AppResponse> {
+    return toApp(await this.credentials.getApp(caller, params.agentid));
+  }
+
+  @Patch('apps/:agentid')
+  @ApiOkResponse({ type: AppResponse, description: 'Name, description or the whole visible range changed' })
+  @ApiNotFoundResponse({ type: ErrorResponse })
+  async updateApp(
+    @Caller() caller: AccessTokenClaims,
+    @Param() params: AgentidParam,
+    @Body() body: UpdateAppRequest,
+  ): Promise<AppResponse> {
+    return toApp(await this.credentials.updateApp(caller, params.agentid, { ...body, visibleRange: toRange(body.visibleRange) }));
   }
 
   @Get('apps')

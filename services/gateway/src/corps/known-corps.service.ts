@@ -10,9 +10,10 @@ export class KnownCorpsService {
     private readonly credentials: AppCredentialsService,
   ) {}
 
-  /** A corp was created or one of its members signed in: remember its code, seed its sync secret. */
+  /** A corp was created or one of its members signed in: remember its code, seed its sync secret and app. */
   async learn(tx: Tx, corp: KnownCorp): Promise<void> {
     await this.corps.remember(tx, corp);
     await this.credentials.seedSyncSecret(tx, corp);
+    await this.credentials.seedApp(tx, corp);
   }
 }

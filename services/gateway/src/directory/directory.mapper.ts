@@ -4,7 +4,15 @@ import { AdminScopeResponse } from './dto/admin-scope.dto';
 import { CreateDepartmentRequest, DepartmentResponse, UpdateDepartmentRequest } from './dto/department.dto';
 import { CreateExternalContactRequest, ExternalContactResponse } from './dto/external-contact.dto';
 import { ImportJobResponse } from './dto/import.dto';
-import { CreateMemberRequest, ListMembersQuery, MemberDepartmentDto, MemberResponse, UpdateMemberRequest } from './dto/member.dto';
+import { MemberAttributeResponse } from './dto/member-attribute.dto';
+import {
+  CreateMemberRequest,
+  ExtAttrDto,
+  ListMembersQuery,
+  MemberDepartmentDto,
+  MemberResponse,
+  UpdateMemberRequest,
+} from './dto/member.dto';
 import { TagResponse } from './dto/tag.dto';
 
 /** The directory's messages ↔ the public JSON of /api/v1/directory (camelCase, enums as words). */
@@ -64,12 +72,15 @@ export function toMemberResponse(m: directoryV1.Member | undefined): MemberRespo
     avatar: m.avatar,
     employeeNo: m.employeeNo,
     address: m.address,
-    extattrs: m.extattrs.map((a) => ({ name: a.name, type: a.type, value: a.value })),
+    extattrs: m.extattrs.map((a) => ({ name: a.name, type: a.type, value: a.value, title: a.title })),
     departments: m.departments.map((d) => ({ departmentId: d.departmentId, isLeader: d.isLeader, order: d.order })),
     mainDepartment: m.mainDepartment,
     directLeaders: m.directLeaders,
   };
 }
+
+const toExtAttrs = (list: ExtAttrDto[]): directoryV1.ExtAttr[] =>
+  list.map((a) => ({ name: a.name, type: a.type ?? '', value: a.value, title: a.title ?? '' }));
 
 const toMemberDepartments = (list: MemberDepartmentDto[]): directoryV1.MemberDepartment[] =>
   list.map((d) => ({ departmentId: d.departmentId, isLeader: d.isLeader ?? false, order: d.order ?? 0 }));
@@ -88,7 +99,7 @@ export function toMemberInput(body: CreateMemberRequest): directoryV1.MemberInpu
     avatar: body.avatar ?? '',
     employeeNo: body.employeeNo ?? '',
     address: body.address ?? '',
-    extattrs: body.extattrs ?? [],
+    extattrs: toExtAttrs(body.extattrs ?? []),
     departments: toMemberDepartments(body.departments),
     mainDepartment: body.mainDepartment ?? 0,
     directLeaders: body.directLeaders ?? [],
@@ -110,7 +121,7 @@ export function toMemberPatch(body: UpdateMemberRequest): directoryV1.MemberPatc
     avatar: body.avatar,
     employeeNo: body.employeeNo,
     address: body.address,
-    extattrs: body.extattrs && { values: body.extattrs },
+    extattrs: body.extattrs && { values: toExtAttrs(body.extattrs) },
     departments: body.departments && { values: toMemberDepartments(body.departments) },
     mainDepartment: body.mainDepartment,
     directLeaders: body.directLeaders && { values: body.directLeaders },
@@ -125,6 +136,11 @@ export function toListMembers(query: ListMembersQuery): directoryV1.ListMembersR
     pageSize: query.pageSize ?? 100,
     pageToken: query.pageToken ?? '',
   };
+}
+
+export function toMemberAttributeResponse(a: directoryV1.MemberAttribute | undefined): MemberAttributeResponse {
+  if (!a) throw missing('custom attribute');
+  return { name: a.name, type: a.type, order: a.order };
 }
 
 export function toTagResponse(t: directoryV1.Tag | undefined): TagResponse {

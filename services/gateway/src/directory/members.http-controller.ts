@@ -4,7 +4,15 @@ import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
 import { UseridParam } from '../http/params';
-import { toListMembers, toMemberInput, toMemberPatch, toMemberResponse } from './directory.mapper';
+import { toListMembers, toMemberAttributeResponse, toMemberInput, toMemberPatch, toMemberResponse } from './directory.mapper';
+import {
+  CreateMemberAttributeRequest,
+  DeleteMemberAttributeResponse,
+  MemberAttributeListResponse,
+  MemberAttributeNameParam,
+  MemberAttributeResponse,
+  UpdateMemberAttributeRequest,
+} from './dto/member-attribute.dto';
 import {
   CreateMemberRequest,
   ListMembersQuery,
@@ -20,7 +28,10 @@ import {
   UpdateMemberRequest,
 } from './dto/member.dto';
 
-/** Members (the electronic badge), as the signed-in member; writes need an admin scope. */
+/**
+ * Members (the electronic badge) and the corp's custom member attributes, as the signed-in member;
+ * writes need an admin scope (attribute definitions: a super admin).
+ */
 @AuthenticatedApi('directory', { forbidden: 'FORBIDDEN: outside your administrative scope' })
 @Controller('api/v1/directory')
 export class MembersHttpController {
@@ -119,5 +130,44 @@ export class MembersHttpController {
       d.getManagerChain({ userid, levels: query.levels ?? 1 }, md),
     );
     return { levels: levels.map((level) => level.values) };
+  }
+
+  /** The corp's custom member attributes (扩展属性), in display order; any member may read them. */
+  @Get('attributes')
+  @ApiOkResponse({ type: MemberAttributeListResponse })
+  async listAttributes(): Promise<MemberAttributeListResponse> {
+    const { attributes } = await this.clients.directory.call('ListMemberAttributes', (d, md) => d.listMemberAttributes({}, md));
+    return { attributes: attributes.map(toMemberAttributeResponse) };
+  }
+
+  @Post('attributes')
+  @ApiCreatedResponse({ type: MemberAttributeResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'ALREADY_EXISTS: an attribute of that name; LIMIT_EXCEEDED: 100 per corp' })
+  async createAttribute(@Body() body: CreateMemberAttributeRequest): Promise<MemberAttributeResponse> {
+    const attribute = { name: body.name, type: body.type, order: body.order ?? 0 };
+    return toMemberAttributeResponse(
+      (await this.clients.directory.call('CreateMemberAttribute', (d, md) => d.createMemberAttribute({ attribute }, md))).attribute,
+    );
+  }
+
+  /** Renames (members' values follow) or re-orders an attribute. */
+  @Patch('attributes/:name')
+  @ApiOkResponse({ type: MemberAttributeResponse })
+  @ApiResponse({ status: 409, type: ErrorResponse, description: 'ALREADY_EXISTS: the new name is taken' })
+  async updateAttribute(
+    @Param() { name }: MemberAttributeNameParam,
+    @Body() body: UpdateMemberAttributeRequest,
+  ): Promise<MemberAttributeResponse> {
+    const request = { name, newName: body.name, order: body.order };
+    return toMemberAttributeResponse(
+      (await this.clients.directory.call('UpdateMemberAttribute', (d, md) => d.updateMemberAttribute(request, md))).attribute,
+    );
+  }
+
+  /** Removes the attribute and every member's value of it. */
+  @Delete('attributes/:name')
+  @ApiOkResponse({ type: DeleteMemberAttributeResponse })
+  async deleteAttribute(@Param() { name }: MemberAttributeNameParam): Promise<DeleteMemberAttributeResponse> {
+    return this.clients.directory.call('DeleteMemberAttribute', (d, md) => d.deleteMemberAttribute({ name }, md));
   }
 }

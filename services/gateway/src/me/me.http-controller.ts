@@ -6,6 +6,13 @@ import { AuthenticatedGuard } from '../auth/authenticated.guard';
 import { Caller } from '../auth/caller.decorator';
 import { ServiceClients } from '../clients/service-clients';
 import { ErrorResponse } from '../http/error.response';
+import { renderWatermark } from './watermark';
+
+class WatermarkResponse {
+  @ApiProperty() enabled!: boolean;
+  @ApiProperty({ description: "The corp's template filled in for this member; clients draw it over chat screens" }) text!: string;
+  @ApiProperty({ description: 'Placeholders {name}, {userid}, {employee_no}, {date}' }) template!: string;
+}
 
 class MeResponse {
   @ApiProperty() corpId!: string;
@@ -13,6 +20,8 @@ class MeResponse {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['active', 'disabled', 'offboarded'] }) status!: string;
   @ApiProperty({ type: [String] }) roles!: string[];
+  @ApiProperty({ type: WatermarkResponse, description: "The corp's watermark policy, rendered for this member" })
+  watermark!: WatermarkResponse;
 }
 
 const STATUS = ['unspecified', 'active', 'disabled', 'offboarded'];
@@ -29,9 +38,10 @@ export class MeHttpController {
   @ApiOkResponse({ type: MeResponse })
   @ApiResponse({ status: 401, type: ErrorResponse })
   async me(@Caller() caller: AccessTokenClaims): Promise<MeResponse> {
-    const { member } = await this.clients.directory.call('GetMember', (directory, metadata) =>
-      directory.getMember({ userid: caller.userId }, metadata),
-    );
+    const [{ member }, { policy }] = await Promise.all([
+      this.clients.directory.call('GetMember', (directory, metadata) => directory.getMember({ userid: caller.userId }, metadata)),
+      this.clients.messaging.call('GetCorpPolicy', (messaging, metadata) => messaging.getCorpPolicy({}, metadata)),
+    ]);
     if (!member) throw new DomainError('NOT_FOUND', 'member not found');
     return {
       corpId: member.corpId,
@@ -39,6 +49,7 @@ export class MeHttpController {
       name: member.name,
       status: STATUS[member.status] ?? 'unspecified',
       roles: member.roles,
+      watermark: renderWatermark(policy ?? { watermarkEnabled: false, watermarkTemplate: '' }, member, new Date()),
     };
   }
 }

@@ -64,7 +64,8 @@ export class ConversationsHttpController {
     return this.clients.messaging.call('AddMembers', (m, md) => m.addMembers({ id, userids: b.userids }, md));
   }
 
-  @Post(':id/members:remove')
+  // The colon is escaped: unescaped, path-to-regexp reads `:remove` as a second route parameter.
+  @Post(':id/members\\:remove')
   @HttpCode(200)
   removeMembers(@Param() { id }: ConversationIdParam, @Body() b: MembersRequest) {
     return this.clients.messaging.call('RemoveMembers', (m, md) => m.removeMembers({ id, userids: b.userids }, md));

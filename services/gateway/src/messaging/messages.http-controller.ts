@@ -20,7 +20,13 @@ export class MessagesHttpController {
   /** Idempotent by clientMsgId: a retry after a timeout returns the original message (201 either way). */
   @Post('conversations/:id/messages')
   async send(@Param() { id }: ConversationIdParam, @Body() b: SendMessageRequest) {
-    const request = { conversationId: id, clientMsgId: b.clientMsgId, type: b.type, contentJson: JSON.stringify(b.content) };
+    const request = {
+      conversationId: id,
+      clientMsgId: b.clientMsgId,
+      type: b.type,
+      contentJson: JSON.stringify(b.content),
+      burnAfterReading: b.burnAfterReading,
+    };
     const { message, created } = await this.clients.messaging.call('SendMessage', (m, md) => m.sendMessage(request, md));
     return { message: toMessageResponse(message), created };
   }

@@ -134,6 +134,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
               clientMsgId,
               type: msgType,
               contentJson: JSON.stringify(content),
+              burnAfterReading: frame.burnAfterReading === true,
             },
             md,
           ),

@@ -98,7 +98,7 @@ export function toWecomUser(m: directoryV1.Member | undefined): WecomUser {
     extattr: {
       attrs: m.extattrs.map((a): WecomAttr =>
         a.type === 'url'
-          ? { type: 1, name: a.name, web: { url: a.value, title: a.name } }
+          ? { type: 1, name: a.name, web: { url: a.value, title: a.title || a.name } }
           : { type: 0, name: a.name, text: { value: a.value } },
       ),
     },
@@ -110,11 +110,28 @@ export function toWecomSimpleUser(m: directoryV1.Member): { userid: string; name
   return { userid: m.userid.toLowerCase(), name: m.name, department: m.departments.map((d) => d.departmentId) };
 }
 
-/** WeCom's web attribute has a title Atrium does not keep: its url is the value. */
-function fromExtattr(extattr: WecomExtAttr): directoryV1.ExtAttr[] {
-  return extattr.attrs.map((a) =>
-    a.type === 1 ? { name: a.name, type: 'url', value: a.web?.url ?? '' } : { name: a.name, type: 'text', value: a.text?.value ?? '' },
-  );
+/**
+ * extattr.attrs as the directory's values. As in WeCom, an attribute the corp has not defined is
+ * ignored (扩展属性 must be added in the admin console first), not refused; the directory checks
+ * the rest (type, http(s) URL, length). An empty text or url clears the attribute.
+ */
+function fromExtattr(extattr: WecomExtAttr, defined: directoryV1.MemberAttribute[]): directoryV1.ExtAttr[] {
+  const names = new Set(defined.map((d) => d.name.toLowerCase()));
+  return extattr.attrs
+    .filter((a) => names.has(a.name.trim().toLowerCase()))
+    .map((a) =>
+      a.type === 1
+        ? { name: a.name, type: 'url', value: a.web?.url ?? '', title: a.web?.title ?? '' }
+        : { name: a.name, type: 'text', value: a.text?.value ?? '', title: '' },
+    );
+}
+
+/** user/update changes only the attributes it names: the others keep their values. */
+function mergeExtattrs(current: directoryV1.ExtAttr[], sent: directoryV1.ExtAttr[]): directoryV1.ExtAttr[] {
+  const byName = new Map(sent.map((a) => [a.name.trim().toLowerCase(), a]));
+  const kept = current.map((a) => byName.get(a.name.toLowerCase()) ?? a);
+  const added = sent.filter((a) => !current.some((c) => c.name.toLowerCase() === a.name.trim().toLowerCase()));
+  return [...kept, ...added];
 }
 
 /** department[], order[] and is_leader_in_dept[] are parallel arrays. */
@@ -140,7 +157,8 @@ function zipDepartments(
   });
 }
 
-export function toMemberInput(body: WecomUserCreate): directoryV1.MemberInput {
+/** `defined`: the corp's custom attributes (needed only when the body has extattr). */
+export function toMemberInput(body: WecomUserCreate, defined: directoryV1.MemberAttribute[] = []): directoryV1.MemberInput {
   if (!body.mobile && !body.email) throw new WecomError(ERRCODE.MISSING_MOBILE_AND_EMAIL, 'mobile and email are both empty');
   return {
     userid: body.userid,
@@ -155,7 +173,7 @@ export function toMemberInput(body: WecomUserCreate): directoryV1.MemberInput {
     avatar: '',
     employeeNo: '',
     address: body.address ?? '',
-    extattrs: body.extattr ? fromExtattr(body.extattr) : [],
+    extattrs: body.extattr ? fromExtattr(body.extattr, defined) : [],
     departments: zipDepartments(body.department ?? [ROOT_DEPARTMENT_ID], body.order, body.is_leader_in_dept),
     mainDepartment: body.main_department ?? 0,
     directLeaders: body.direct_leader ?? [],
@@ -168,7 +186,18 @@ export function toMemberInput(body: WecomUserCreate): directoryV1.MemberInput {
 export const touchesDepartments = (body: WecomUserUpdate) =>
   body.department !== undefined || body.order !== undefined || body.is_leader_in_dept !== undefined;
 
-export function toMemberPatch(body: WecomUserUpdate, current?: directoryV1.Member): directoryV1.MemberPatch {
+/** Whether user/update needs the member as it is: departments and attributes it leaves out stay. */
+export const needsCurrentMember = (body: WecomUserUpdate) => touchesDepartments(body) || body.extattr !== undefined;
+
+/**
+ * `current`: the member as it is, when needsCurrentMember; `defined`: the corp's custom
+ * attributes, when the body has extattr.
+ */
+export function toMemberPatch(
+  body: WecomUserUpdate,
+  current?: directoryV1.Member,
+  defined: directoryV1.MemberAttribute[] = [],
+): directoryV1.MemberPatch {
   const departments =
     current && touchesDepartments(body)
       ? zipDepartments(
@@ -187,7 +216,7 @@ export function toMemberPatch(body: WecomUserUpdate, current?: directoryV1.Membe
     telephone: body.telephone,
     gender: body.gender,
     address: body.address,
-    extattrs: body.extattr && { values: fromExtattr(body.extattr) },
+    extattrs: body.extattr && { values: mergeExtattrs(current?.extattrs ?? [], fromExtattr(body.extattr, defined)) },
     departments: departments && { values: departments },
     mainDepartment: body.main_department,
     directLeaders: body.direct_leader && { values: body.direct_leader },

@@ -1,8 +1,10 @@
 import { DomainError, ErrorDetails } from '@atrium/platform';
+import { mediaErrcodeFor } from '../media/wecom-media-errcodes';
+import { appErrcodeFor, WecomAppApi } from './wecom-app-errcodes';
 import { Errcode, ERRCODE } from './wecom-error';
 
 /** Which family of /cgi-bin/ APIs failed: the same field means different things in each. */
-export type WecomApi = 'department' | 'user' | 'other';
+export type WecomApi = 'department' | 'user' | WecomAppApi | 'media' | 'other';
 
 const fieldOf = (details: ErrorDetails | undefined) => (typeof details?.field === 'string' ? details.field : undefined);
 
@@ -57,6 +59,10 @@ function alreadyExistsErrcode(api: WecomApi, field: string | undefined): Errcode
 
 /** Every code the services can answer with, mapped to the errcode WeCom uses for that failure. */
 export function errcodeFor(error: DomainError, api: WecomApi): Errcode {
+  const appErrcode = api === 'message' || api === 'appchat' ? appErrcodeFor(error, api) : undefined;
+  if (appErrcode !== undefined) return appErrcode;
+  const mediaErrcode = api === 'media' ? mediaErrcodeFor(error) : undefined;
+  if (mediaErrcode !== undefined) return mediaErrcode;
   switch (error.code) {
     case 'VALIDATION_FAILED':
       return validationErrcode(api, fieldOf(error.details), error.message);
@@ -89,6 +95,8 @@ export function errcodeFor(error: DomainError, api: WecomApi): Errcode {
       return ERRCODE.DEPARTMENT_TOO_DEEP;
     case 'LIMIT_EXCEEDED':
       return ERRCODE.DEPARTMENT_LIMIT;
+    case 'PAYLOAD_TOO_LARGE':
+      return ERRCODE.INVALID_FILE_SIZE;
     case 'MEMBER_OFFBOARDED':
       // WeCom removes a member who left; to an integration they no longer exist.
       return ERRCODE.USERID_NOT_FOUND;

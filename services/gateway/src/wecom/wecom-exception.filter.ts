@@ -6,7 +6,9 @@ import { ERRCODE, Errcode, WecomError } from './wecom-error';
 
 function apiOf(path: string): WecomApi {
   const family = path.split('/')[2];
-  return family === 'department' || family === 'user' ? family : 'other';
+  return family === 'department' || family === 'user' || family === 'message' || family === 'appchat' || family === 'media'
+    ? family
+    : 'other';
 }
 
 /**

@@ -94,6 +94,12 @@ export const WecomCaller = createParamDecorator((_: unknown, context: ExecutionC
 export function wecomBodyReader(limit: string) {
   const readRaw = raw({ type: () => true, limit });
   return (req: Request, res: Response, next: NextFunction): void => {
+    // Uploads (media/upload) are streamed by their handler, never read whole here.
+    if (req.is('multipart/form-data')) {
+      (req as WecomRequest).wecomBody = 'empty';
+      next();
+      return;
+    }
     readRaw(req, res, (error?: unknown) => {
       const request = req as WecomRequest;
       if (error) {

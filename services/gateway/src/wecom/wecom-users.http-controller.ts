@@ -13,12 +13,12 @@ import {
 } from './dto/wecom-user.dto';
 import { WecomAccessGuard } from './wecom-access.guard';
 import {
+  needsCurrentMember,
   ROOT_DEPARTMENT_ID,
   toMemberInput,
   toMemberPatch,
   toWecomSimpleUser,
   toWecomUser,
-  touchesDepartments,
 } from './wecom-directory.mapper';
 import { ERRCODE, WecomError } from './wecom-error';
 import { WecomExceptionFilter } from './wecom-exception.filter';
@@ -42,7 +42,7 @@ export class WecomUsersHttpController {
   @HttpCode(200)
   @ApiBody({ type: WecomUserCreate })
   async create(@WecomCaller() caller: CallerIdentity, @WecomBody(WecomUserCreate) body: WecomUserCreate) {
-    const member = toMemberInput(body);
+    const member = toMemberInput(body, body.extattr ? await this.definedAttributes(caller) : []);
     await this.clients.directory.call('CreateMember', (d, md) => d.createMember({ member }, md), caller);
     return { errcode: 0, errmsg: 'created' };
   }
@@ -60,7 +60,11 @@ export class WecomUsersHttpController {
   async update(@WecomCaller() caller: CallerIdentity, @WecomBody(WecomUserUpdate) body: WecomUserUpdate) {
     const { enable, userid, ...fields } = body;
     if (enable === undefined || Object.values(fields).some((v) => v !== undefined)) {
-      const patch = toMemberPatch(body, touchesDepartments(body) ? await this.getMember(caller, userid) : undefined);
+      const patch = toMemberPatch(
+        body,
+        needsCurrentMember(body) ? await this.getMember(caller, userid) : undefined,
+        body.extattr ? await this.definedAttributes(caller) : [],
+      );
       await this.clients.directory.call('UpdateMember', (d, md) => d.updateMember({ userid, patch }, md), caller);
     }
     if (enable !== undefined) {
@@ -114,6 +118,10 @@ export class WecomUsersHttpController {
       m.departments.map((d) => ({ userid: m.userid.toLowerCase(), department: d.departmentId })),
     );
     return { errcode: 0, errmsg: 'ok', next_cursor: page.nextPageToken, dept_user: deptUser };
+  }
+
+  private async definedAttributes(caller: CallerIdentity): Promise<directoryV1.MemberAttribute[]> {
+    return (await this.clients.directory.call('ListMemberAttributes', (d, md) => d.listMemberAttributes({}, md), caller)).attributes;
   }
 
   private async getMember(caller: CallerIdentity, userid: string): Promise<directoryV1.Member | undefined> {

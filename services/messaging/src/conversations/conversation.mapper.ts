@@ -20,6 +20,8 @@ export function toConversationMessage(c: ConversationView): messagingV1.Conversa
     notificationsMuted: c.me.notificationsMuted,
     myRole: c.me.role,
     maxMembers: c.maxMembers,
+    departmentId: c.departmentId ?? 0,
+    departmentSubtree: c.departmentSubtree ?? false,
   };
 }
 

@@ -1,4 +1,5 @@
-export type ConversationKind = 'direct' | 'group';
+/** `app`: one app (the owner, `app:<agentid>`) and one member; only the app posts. */
+export type ConversationKind = 'direct' | 'group' | 'app';
 export type MemberRole = 'owner' | 'admin' | 'member';
 
 export interface Conversation {
@@ -15,6 +16,9 @@ export interface Conversation {
   lastActivityAt: Date;
   dissolved: boolean;
   memberCount: number;
+  /** A department group: members follow this directory department (and its subtree when set). */
+  departmentId?: number | null;
+  departmentSubtree?: boolean;
 }
 
 export interface ConversationMember {

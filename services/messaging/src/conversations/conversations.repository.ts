@@ -15,6 +15,8 @@ interface ConversationRow {
   last_activity_at: Date;
   dissolved_at: Date | null;
   member_count: number;
+  department_id?: number | null;
+  department_subtree?: boolean;
 }
 
 interface MemberRow {
@@ -43,6 +45,8 @@ const toConversation = (r: ConversationRow): Conversation => ({
   lastActivityAt: r.last_activity_at,
   dissolved: r.dissolved_at !== null,
   memberCount: r.member_count,
+  departmentId: r.department_id ?? null,
+  departmentSubtree: r.department_subtree ?? false,
 });
 
 const toMember = (r: MemberRow): ConversationMember => ({

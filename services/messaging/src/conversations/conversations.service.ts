@@ -13,6 +13,7 @@ import {
   Tx,
   ValidationError,
 } from '@atrium/platform';
+import { assertManualMembership } from '../department-groups/department-group-rules';
 import { DirectoryClient } from '../directory/directory.client';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -177,6 +178,7 @@ export class ConversationsService {
     const added = await this.transactions.run(async (tx) => {
       const { conversation, me } = await this.lockAsMember(tx, caller, id);
       this.requireGroup(conversation);
+      assertManualMembership(conversation);
       if (conversation.whoMayAdd === 'admins') this.requireRole(me, ['owner', 'admin'], 'add members');
       const present = await this.conversations.existingMembers(tx, caller.corpId, id, wanted);
       const fresh = wanted.filter((u) => !present.has(u));
@@ -213,6 +215,7 @@ export class ConversationsService {
     const removed = await this.transactions.run(async (tx) => {
       const { conversation, me } = await this.lockAsMember(tx, caller, id);
       this.requireGroup(conversation);
+      assertManualMembership(conversation);
       const leavingOnlyMyself = targets.length === 1 && targets[0] === me.userid;
       if (targets.includes(conversation.owner)) {
         throw new DomainError('PRECONDITION_FAILED', 'the owner cannot leave or be removed; transfer ownership first', {

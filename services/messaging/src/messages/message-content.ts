@@ -4,6 +4,11 @@ import { MessageType } from './message';
 
 const mediaId = z.string().min(1).max(256);
 const url = z.url({ protocol: /^https?$/ }).max(2048);
+/** WeCom counts its limits in UTF-8 bytes (a Chinese character is 3). */
+const utf8 = (min: number, max: number) =>
+  z.string().refine((s) => Buffer.byteLength(s, 'utf8') >= min && Buffer.byteLength(s, 'utf8') <= max, {
+    message: `must be ${min}-${max} bytes of UTF-8`,
+  });
 
 /** The fields of each message type; unknown fields are refused so clients cannot smuggle data. */
 const CONTENT: Record<MessageType, z.ZodType<Record<string, unknown>>> = {
@@ -13,9 +18,11 @@ const CONTENT: Record<MessageType, z.ZodType<Record<string, unknown>>> = {
     mentionAll: z.boolean().default(false),
   }),
   image: z.strictObject({ mediaId, width: z.number().int().positive().optional(), height: z.number().int().positive().optional() }),
-  voice: z.strictObject({ mediaId, durationSeconds: z.number().int().min(1).max(60) }),
-  video: z.strictObject({ mediaId, durationSeconds: z.number().int().min(1).max(3_600), thumbMediaId: mediaId.optional() }),
-  file: z.strictObject({ mediaId, name: z.string().min(1).max(255), size: z.number().int().nonnegative() }),
+  // Duration, name and size are optional: WeCom's message/send names only the media, and the
+  // registry knows a file's name and size (it overrides what a client claims).
+  voice: z.strictObject({ mediaId, durationSeconds: z.number().int().min(1).max(60).optional() }),
+  video: z.strictObject({ mediaId, durationSeconds: z.number().int().min(1).max(3_600).optional(), thumbMediaId: mediaId.optional() }),
+  file: z.strictObject({ mediaId, name: z.string().min(1).max(255).optional(), size: z.number().int().nonnegative().optional() }),
   location: z.strictObject({
     latitude: z.number().min(-90).max(90),
     longitude: z.number().min(-180).max(180),
@@ -42,11 +49,40 @@ const CONTENT: Record<MessageType, z.ZodType<Record<string, unknown>>> = {
       .array(z.strictObject({ key: z.string().min(1).max(64), text: z.string().min(1).max(32) }))
       .max(6)
       .default([]),
+    /** WeCom's task_id: the app's own id for the card, echoed in the click callback (TaskId). */
+    taskId: z
+      .string()
+      .regex(/^[A-Za-z0-9_\-@]{1,128}$/)
+      .optional(),
   }),
+  // WeCom's app message types (message/send), with WeCom's limits.
+  textcard: z.strictObject({ title: utf8(1, 128), description: utf8(1, 512), url, btntxt: z.string().max(4).default('') }),
+  news: z.strictObject({
+    articles: z
+      .array(
+        z.strictObject({
+          title: utf8(1, 128),
+          description: utf8(0, 512).default(''),
+          url: url.optional(),
+          picurl: url.optional(),
+          appid: z.string().max(64).optional(),
+          pagepath: z.string().max(1_024).optional(),
+        }),
+      )
+      .min(1)
+      .max(8),
+  }),
+  markdown: z.strictObject({ content: utf8(1, 2_048) }),
+  // Written by the server only: a notice (a screenshot was taken) and a merged forward.
+  system: z.strictObject({ event: z.enum(['screenshot']), userid: z.string().min(1) }),
+  chat_record: z.strictObject({ title: z.string().max(128), items: z.array(z.record(z.string(), z.unknown())).min(1).max(100) }),
 };
+
+const SERVER_ONLY_TYPES: readonly string[] = ['system', 'chat_record'];
 
 export function parseContent(type: string, json: string): { type: MessageType; content: Record<string, unknown> } {
   if (!(type in CONTENT)) throw new ValidationError(`type must be one of ${Object.keys(CONTENT).join(', ')}`, { field: 'type' });
+  if (SERVER_ONLY_TYPES.includes(type)) throw new ValidationError(`${type} messages are written by the server only`, { field: 'type' });
   let raw: unknown;
   try {
     raw = JSON.parse(json);

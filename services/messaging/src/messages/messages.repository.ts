@@ -1,5 +1,5 @@
 import { Tx } from '@atrium/platform';
-import { Message } from './message';
+import { ForwardedFrom, Message } from './message';
 
 interface Row {
   corp_id: string;
@@ -13,6 +13,10 @@ interface Row {
   sent_at: Date;
   recalled_at: Date | null;
   recalled_by: string | null;
+  burn_after_reading?: boolean;
+  burnt_at?: Date | null;
+  expired_at?: Date | null;
+  forwarded_from?: ForwardedFrom | null;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -27,6 +31,10 @@ const toMessage = (r: Row): Message => ({
   sentAt: r.sent_at,
   recalledAt: r.recalled_at,
   recalledBy: r.recalled_by,
+  burnAfterReading: r.burn_after_reading ?? false,
+  burntAt: r.burnt_at ?? null,
+  expiredAt: r.expired_at ?? null,
+  forwardedFrom: r.forwarded_from ?? null,
 });
 
 export class MessagesRepository {
@@ -35,6 +43,12 @@ export class MessagesRepository {
       `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
       [m.corpId, m.conversationId, m.seq, m.id, m.sender, m.clientMsgId, m.type, JSON.stringify(m.content), m.sentAt],
     );
+    if (m.burnAfterReading || m.forwardedFrom) {
+      await tx.query(
+        `UPDATE messages SET burn_after_reading = $4, forwarded_from = $5 WHERE corp_id = $1 AND conversation_id = $2 AND seq = $3`,
+        [m.corpId, m.conversationId, m.seq, m.burnAfterReading ?? false, m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null],
+      );
+    }
   }
 
   async findByClientId(tx: Tx, corpId: string, conversationId: string, sender: string, clientMsgId: string): Promise<Message | undefined> {

@@ -12,13 +12,18 @@ import {
   TransactionRunner,
   ValidationError,
 } from '@atrium/platform';
+import { CardsService } from '../cards/cards.service';
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
+import { MediaService } from '../media/media.service';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message } from './message';
+import { assertBurnAllowed } from '../burn/burn-rules';
+import { BurnService } from '../burn/burn.service';
 import { parseContent } from './message-content';
+import { contentGone, wireFeatures } from './message-features';
 import { MessagesRepository } from './messages.repository';
 
 export interface SendInput {
@@ -26,6 +31,8 @@ export interface SendInput {
   clientMsgId: string;
   type: string;
   contentJson: string;
+  /** Direct conversations only. */
+  burnAfterReading?: boolean;
 }
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
@@ -39,7 +46,8 @@ export const messageSnapshot = (m: Message) => ({
   type: m.type,
   content: m.content,
   sentAt: m.sentAt.toISOString(),
-  burnAfterReading: false,
+  burnAfterReading: m.burnAfterReading ?? false,
+  forwardedFrom: m.forwardedFrom ?? undefined,
 });
 
 @Injectable()
@@ -52,6 +60,9 @@ export class MessagesService {
     private readonly conversationsRepository: ConversationsRepository,
     private readonly messages: MessagesRepository,
     private readonly realtime: RealtimePublisher,
+    private readonly cards: CardsService,
+    private readonly burn: BurnService,
+    private readonly media: MediaService,
   ) {}
 
   /**
@@ -62,10 +73,20 @@ export class MessagesService {
     if (!CLIENT_MSG_ID.test(input.clientMsgId))
       throw new ValidationError('client_msg_id must be 1-64 characters of letters, digits and _.:-', { field: 'client_msg_id' });
     const { type, content } = parseContent(input.type, input.contentJson);
+    let readBefore = 0;
     const result = await this.transactions.run(async (tx) => {
       const { conversation, me } = await this.conversations.lockAsMember(tx, caller, input.conversationId);
+      readBefore = me.readSeq;
+      // Only the app posts in its conversation with a member (a member's reply would be the app's
+      // callback, which Atrium does not deliver yet).
+      if (conversation.kind === 'app')
+        throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
+          conversationId: conversation.id,
+          reason: 'app_conversation',
+        });
       const original = await this.messages.findByClientId(tx, caller.corpId, conversation.id, me.userid, input.clientMsgId);
       if (original) return { message: original, created: false };
+      if (input.burnAfterReading) assertBurnAllowed(conversation);
       const privileged = me.role === 'owner' || me.role === 'admin';
       if (conversation.adminOnly && !privileged)
         throw new DomainError('FORBIDDEN', 'only the owner and group admins may post here', { conversationId: conversation.id });
@@ -77,6 +98,10 @@ export class MessagesService {
       if (type === 'text' && content.mentionAll === true && !privileged)
         throw new DomainError('FORBIDDEN', 'only the owner and group admins may mention everyone');
       const seq = await this.conversationsRepository.nextSeq(tx, caller.corpId, conversation.id);
+      Object.assign(
+        content,
+        await this.media.attach(tx, caller.corpId, me.userid, { conversationId: conversation.id, seq, type, content }),
+      );
       const message: Message = {
         corpId: caller.corpId,
         conversationId: conversation.id,
@@ -89,6 +114,7 @@ export class MessagesService {
         sentAt: new Date(),
         recalledAt: null,
         recalledBy: null,
+        burnAfterReading: input.burnAfterReading === true,
       };
       await this.messages.insert(tx, message);
       // The sender has read what they wrote.
@@ -100,7 +126,10 @@ export class MessagesService {
       });
       return { message, created: true };
     });
+    if (result.message.burnAfterReading) [result.message] = await this.burn.present(caller.corpId, null, [result.message]);
     if (result.created) {
+      // Writing moves the sender's read cursor too: what it passed is burnt on their other devices.
+      await this.burn.announceRead(caller.corpId, result.message.conversationId, result.message.sender, readBefore, result.message.seq);
       this.bus.relay.nudge();
       await this.realtime.toConversation(caller.corpId, {
         kind: 'message',
@@ -159,7 +188,9 @@ export class MessagesService {
       Math.max(afterSeq, conversation.me.joinedSeq),
       size + 1,
     );
-    return { messages: rows.slice(0, size), hasMore: rows.length > size, lastSeq: conversation.lastSeq };
+    const presented = await this.burn.present(caller.corpId, conversation.me, rows.slice(0, size));
+    const messages = await this.cards.withStates(caller.corpId, caller.userId, conversationId, presented);
+    return { messages, hasMore: rows.length > size, lastSeq: conversation.lastSeq };
   }
 
   /** Every conversation of the caller: the known ones from their cursor, the others from the start. */
@@ -187,7 +218,9 @@ export class MessagesService {
           continue;
         }
         const rows = await this.messages.after(this.transactions.manager, caller.corpId, view.id, after, size + 1);
-        out.push({ conversation: view, messages: rows.slice(0, size), hasMore: rows.length > size });
+        const presented = await this.burn.present(caller.corpId, view.me, rows.slice(0, size));
+        const messages = await this.cards.withStates(caller.corpId, caller.userId, view.id, presented);
+        out.push({ conversation: view, messages, hasMore: rows.length > size });
       }
       if (page.length < 500) return out;
       offset += page.length;
@@ -210,6 +243,7 @@ export class MessagesService {
       return cursor;
     });
     await this.realtime.toConversation(caller.corpId, { kind: 'read', conversationId, userid: conversation.me.userid, seq: readSeq });
+    await this.burn.announceRead(caller.corpId, conversationId, conversation.me.userid, conversation.me.readSeq, readSeq);
     return readSeq;
   }
 
@@ -237,9 +271,11 @@ export function toWire(m: Message) {
     sender: m.sender,
     clientMsgId: m.clientMsgId,
     type: m.type,
-    contentJson: m.recalledAt ? '' : JSON.stringify(m.content),
+    contentJson: m.recalledAt || contentGone(m) ? '' : JSON.stringify(m.content),
     sentAt: m.sentAt.toISOString(),
     recalled: m.recalledAt !== null,
     recalledBy: m.recalledBy ?? '',
+    cardStateJson: m.cardState && !m.recalledAt ? JSON.stringify(m.cardState) : '',
+    ...wireFeatures(m),
   };
 }

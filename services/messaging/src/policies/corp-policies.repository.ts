@@ -1,4 +1,5 @@
 import { Tx } from '@atrium/platform';
+import { DEFAULT_MEDIA_LIMITS, MediaLimits } from '../media/media-limits';
 import { CorpPolicy } from './corp-policy';
 
 interface Row {
@@ -7,9 +8,34 @@ interface Row {
   max_group_members: number;
   watermark_enabled: boolean;
   watermark_template: string;
+  file_forwarding: string;
+  message_retention_days: number;
+  burn_ttl_seconds: number;
+  archive_notice: string;
+  media_limits: MediaLimits | null;
 }
 
 export class CorpPoliciesRepository {
+  /** The feature columns, written after `upsert` in the same transaction. */
+  async updateFeatures(tx: Tx, corpId: string, policy: CorpPolicy): Promise<void> {
+    await tx.query(
+      `UPDATE corp_policies SET file_forwarding = $2, message_retention_days = $3, burn_ttl_seconds = $4, archive_notice = $5 WHERE corp_id = $1`,
+      [corpId, policy.fileForwarding, policy.messageRetentionDays, policy.burnTtlSeconds, policy.archiveNotice],
+    );
+  }
+
+  async updateMediaLimits(tx: Tx, corpId: string, limits: MediaLimits): Promise<void> {
+    await tx.query(`UPDATE corp_policies SET media_limits = $2 WHERE corp_id = $1`, [corpId, JSON.stringify(limits)]);
+  }
+
+  /** Corps whose messages expire, for the retention sweep. */
+  async withRetention(tx: Tx): Promise<{ corpId: string; retentionDays: number }[]> {
+    const rows = await tx.query<{ corp_id: string; message_retention_days: number }[]>(
+      `SELECT corp_id, message_retention_days FROM corp_policies WHERE message_retention_days > 0 ORDER BY corp_id`,
+    );
+    return rows.map((r) => ({ corpId: r.corp_id, retentionDays: r.message_retention_days }));
+  }
+
   async find(tx: Tx, corpId: string): Promise<CorpPolicy | undefined> {
     const [row] = await tx.query<Row[]>(`SELECT * FROM corp_policies WHERE corp_id = $1`, [corpId]);
     return (
@@ -19,6 +45,12 @@ export class CorpPoliciesRepository {
         maxGroupMembers: row.max_group_members,
         watermarkEnabled: row.watermark_enabled,
         watermarkTemplate: row.watermark_template,
+        fileForwarding: row.file_forwarding,
+        messageRetentionDays: row.message_retention_days,
+        burnTtlSeconds: row.burn_ttl_seconds,
+        archiveNotice: row.archive_notice,
+        // NULL: the corp never set its own, the platform's defaults apply.
+        mediaLimits: row.media_limits ?? DEFAULT_MEDIA_LIMITS,
       }
     );
   }

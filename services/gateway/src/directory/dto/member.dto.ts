@@ -19,20 +19,28 @@ import { BooleanQuery } from '../../http/query-transforms';
 
 const ORDER_MAX = 4_294_967_295;
 
+/** A value of one of the corp's custom attributes (GET /api/v1/directory/attributes lists them). */
 export class ExtAttrDto {
-  @ApiProperty({ example: 'Badge' })
+  @ApiProperty({ example: 'Badge', description: 'A defined attribute (case-insensitive); an unknown one is refused' })
   @IsString()
   @Length(1, 32)
   name!: string;
 
-  @ApiProperty({ enum: ['text', 'url'] })
+  @ApiPropertyOptional({ enum: ['text', 'url'], description: "The attribute's type; taken from its definition when absent" })
+  @IsOptional()
   @IsIn(['text', 'url'])
-  type!: 'text' | 'url';
+  type?: 'text' | 'url';
 
-  @ApiProperty({ description: 'Text (≤ 64) or an http(s) URL (≤ 1024)' })
+  @ApiProperty({ description: 'Text (≤ 64) or an http(s) URL (≤ 1024); empty clears the value' })
   @IsString()
   @Length(0, 1024)
   value!: string;
+
+  @ApiPropertyOptional({ description: 'url attributes: the link title (≤ 32)' })
+  @IsOptional()
+  @IsString()
+  @Length(0, 32)
+  title?: string;
 }
 
 export class MemberDepartmentDto {
@@ -210,6 +218,7 @@ export class ExtAttrResponse {
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ['text', 'url'] }) type!: string;
   @ApiProperty() value!: string;
+  @ApiProperty({ description: 'url attributes: the link title; empty otherwise' }) title!: string;
 }
 
 export class MemberResponse {

@@ -133,6 +133,11 @@ export class SendMessageRequest {
   @ApiProperty({ type: 'object', additionalProperties: true, example: { text: 'hello', mentions: ['lisi'] } })
   @IsObject()
   content!: Record<string, unknown>;
+
+  @ApiPropertyOptional({ description: 'Burn after reading (direct conversations only): gone for the recipient once read' })
+  @IsOptional()
+  @IsBoolean()
+  burnAfterReading?: boolean;
 }
 
 export class SyncQuery {

@@ -21,7 +21,10 @@ export interface DescribeCallerResponse {
 
 export interface ComplianceOfficer {
   userid: string;
-  /** Reserved for department scoping; empty means the whole corp. */
+  /**
+   * The department subtrees the officer may read (a record is in scope when one of its participants
+   * belonged to one of them when it was archived); empty means the whole corp.
+   */
   departmentIds: number[];
   grantedBy: string;
   /** ISO 8601. */
@@ -85,6 +88,11 @@ export interface SearchArchiveRequest {
   keyword: string;
   pageSize: number;
   pageToken: string;
+  /**
+   * Every filter, with those the flat fields above lack (several participants, a department);
+   * each of its fields that is set takes the place of the flat one.
+   */
+  filter?: ArchiveFilter | undefined;
 }
 
 export interface ArchivedMessage {
@@ -150,6 +158,214 @@ export interface RotateArchiveKeyResponse {
   rewrappedKeys: number;
 }
 
+export interface GetRecordContextRequest {
+  /** The record (event) id of a message, as search returns it. */
+  eventId: string;
+  /** How many messages before and after it (0 to 50 each; default 10). */
+  before?: number | undefined;
+  after?: number | undefined;
+}
+
+export interface GetRecordContextResponse {
+  before: ArchivedMessage[];
+  record?: ArchivedMessage | undefined;
+  after: ArchivedMessage[];
+}
+
+/** What officers filter messages by (search, export). */
+export interface ArchiveFilter {
+  conversationId: string;
+  /** A message matches when any of them was its sender or ever a member of its conversation. */
+  participants: string[];
+  /** A participant was in this department's subtree when the message was archived; 0: any. */
+  departmentId: number;
+  /** ISO 8601: inclusive lower and exclusive upper bound. */
+  fromTime: string;
+  toTime: string;
+  messageType: string;
+  keyword: string;
+}
+
+export interface ArchiveExport {
+  id: string;
+  officer: string;
+  /** jsonl or csv. */
+  format: string;
+  filter?: ArchiveFilter | undefined;
+  maxRecords: number;
+  /** Records written so far; final once `completed_at` is set. */
+  recordCount: number;
+  /** Hex SHA-256 of the export's trace token. */
+  tokenHash: string;
+  createdAt: string;
+  completedAt: string;
+}
+
+export interface CreateArchiveExportRequest {
+  filter?: ArchiveFilter | undefined;
+  format: string;
+  /** 1 to 100,000 (default 100,000). */
+  maxRecords: number;
+}
+
+export interface CreateArchiveExportResponse {
+  export?: ArchiveExport | undefined;
+}
+
+export interface ReadArchiveExportRequest {
+  exportId: string;
+  /** Empty for the first chunk (it starts with the watermark), then the previous next_chunk_token. */
+  chunkToken: string;
+}
+
+export interface ReadArchiveExportResponse {
+  /** UTF-8 text to append to the file. */
+  data: string;
+  /** Empty when the file is complete. */
+  nextChunkToken: string;
+  records: number;
+}
+
+export interface ListArchiveExportsRequest {
+}
+
+export interface ListArchiveExportsResponse {
+  exports: ArchiveExport[];
+}
+
+export interface TraceArchiveExportRequest {
+  /** A line (or any fragment) of a leaked file: its invisible token is enough. */
+  text: string;
+  /** Or a row's visible trace mark with the row's seq. */
+  mark: string;
+  seq: number;
+}
+
+export interface TraceArchiveExportResponse {
+  /** Absent when no export of the corp matches. */
+  export?:
+    | ArchiveExport
+    | undefined;
+  /** token (the invisible token) or mark. */
+  matchedBy: string;
+}
+
+export interface LegalHold {
+  id: string;
+  name: string;
+  reason: string;
+  /**
+   * A record is held when it matches every criterion given: a participant (sender or member of
+   * its conversation), a conversation, the time range.
+   */
+  participants: string[];
+  conversationIds: string[];
+  fromTime: string;
+  toTime: string;
+  createdBy: string;
+  createdAt: string;
+  releasedBy: string;
+  releasedAt: string;
+}
+
+export interface CreateLegalHoldRequest {
+  name: string;
+  reason: string;
+  participants: string[];
+  conversationIds: string[];
+  fromTime: string;
+  toTime: string;
+}
+
+export interface CreateLegalHoldResponse {
+  hold?: LegalHold | undefined;
+}
+
+export interface ListLegalHoldsRequest {
+  includeReleased: boolean;
+}
+
+export interface ListLegalHoldsResponse {
+  holds: LegalHold[];
+}
+
+export interface ReleaseLegalHoldRequest {
+  id: string;
+}
+
+export interface ReleaseLegalHoldResponse {
+  hold?: LegalHold | undefined;
+}
+
+export interface ArchivePublicKey {
+  /** publickey_ver. */
+  version: number;
+  publicKeyPem: string;
+  /** Hex SHA-256 of the DER (SPKI) key. */
+  fingerprint: string;
+  createdBy: string;
+  createdAt: string;
+}
+
+export interface RegisterArchivePublicKeyRequest {
+  /** RSA, at least 2048 bits, PEM (SPKI "PUBLIC KEY" or PKCS#1 "RSA PUBLIC KEY"). */
+  publicKeyPem: string;
+}
+
+export interface RegisterArchivePublicKeyResponse {
+  key?: ArchivePublicKey | undefined;
+}
+
+export interface ListArchivePublicKeysRequest {
+}
+
+export interface ListArchivePublicKeysResponse {
+  keys: ArchivePublicKey[];
+}
+
+export interface RotatePullSecretRequest {
+}
+
+export interface RotatePullSecretResponse {
+  /** Shown once; only its hash is kept. Every token of the previous secret stops working. */
+  secret: string;
+  version: number;
+}
+
+export interface IssuePullTokenRequest {
+  secret: string;
+}
+
+export interface IssuePullTokenResponse {
+  accessToken: string;
+  expiresIn: number;
+}
+
+export interface PullArchiveRequest {
+  /** Records after this one (0: from the start). */
+  seq: number;
+  /** 1 to 1000. */
+  limit: number;
+  /** A pull token (IssuePullToken); empty for an officer or a super admin. */
+  pullToken: string;
+}
+
+export interface PulledRecord {
+  seq: number;
+  msgid: string;
+  publickeyVer: number;
+  /** Base64 of RSA-OAEP (SHA-256) of the 32-byte message key. */
+  encryptRandomKey: string;
+  /** Base64 of nonce (12) ‖ AES-256-GCM ciphertext ‖ tag (16); associated data: the msgid. */
+  encryptChatMsg: string;
+}
+
+export interface PullArchiveResponse {
+  chatdata: PulledRecord[];
+  /** The highest seq examined: the next pull starts after it even when records were skipped. */
+  nextSeq: number;
+}
+
 /**
  * The compliance archive (会话存档): every message and admin action, encrypted at rest and
  * hash-chained per corp. Every method acts on the caller's corp only (from the signed identity).
@@ -209,6 +425,72 @@ export interface AuditServiceClient {
   /** Super admin only: a new key-encryption key version; every data key is re-wrapped under it. */
 
   rotateArchiveKey(request: RotateArchiveKeyRequest, metadata?: Metadata): Observable<RotateArchiveKeyResponse>;
+
+  /**
+   * Compliance officers only (within their scope): the messages before and after one message of a
+   * conversation, decrypted, oldest first. Archived like a search.
+   */
+
+  getRecordContext(request: GetRecordContextRequest, metadata?: Metadata): Observable<GetRecordContextResponse>;
+
+  /**
+   * Compliance officers only: exports a search result (JSONL or CSV, watermarked, traceable). The
+   * export is created and recorded first, then read chunk by chunk in order.
+   */
+
+  createArchiveExport(
+    request: CreateArchiveExportRequest,
+    metadata?: Metadata,
+  ): Observable<CreateArchiveExportResponse>;
+
+  readArchiveExport(request: ReadArchiveExportRequest, metadata?: Metadata): Observable<ReadArchiveExportResponse>;
+
+  /** Compliance officer or super admin: every export of the corp. */
+
+  listArchiveExports(request: ListArchiveExportsRequest, metadata?: Metadata): Observable<ListArchiveExportsResponse>;
+
+  /** Compliance officer or super admin: which export a leaked line (or its trace mark) came from. */
+
+  traceArchiveExport(request: TraceArchiveExportRequest, metadata?: Metadata): Observable<TraceArchiveExportResponse>;
+
+  /**
+   * Legal holds: records they match are never crypto-shredded by retention while the hold is
+   * active. Officers create; an officer or a super admin releases; both list.
+   */
+
+  createLegalHold(request: CreateLegalHoldRequest, metadata?: Metadata): Observable<CreateLegalHoldResponse>;
+
+  listLegalHolds(request: ListLegalHoldsRequest, metadata?: Metadata): Observable<ListLegalHoldsResponse>;
+
+  releaseLegalHold(request: ReleaseLegalHoldRequest, metadata?: Metadata): Observable<ReleaseLegalHoldResponse>;
+
+  /**
+   * WeCom msgaudit-style pull. Super admin: registers the corp's RSA public key (a new version;
+   * older ones are kept) and rotates the archive's pull secret.
+   */
+
+  registerArchivePublicKey(
+    request: RegisterArchivePublicKeyRequest,
+    metadata?: Metadata,
+  ): Observable<RegisterArchivePublicKeyResponse>;
+
+  listArchivePublicKeys(
+    request: ListArchivePublicKeysRequest,
+    metadata?: Metadata,
+  ): Observable<ListArchivePublicKeysResponse>;
+
+  rotatePullSecret(request: RotatePullSecretRequest, metadata?: Metadata): Observable<RotatePullSecretResponse>;
+
+  /** Exchanges the pull secret for a pull token (any caller of the corp; the secret is the credential). */
+
+  issuePullToken(request: IssuePullTokenRequest, metadata?: Metadata): Observable<IssuePullTokenResponse>;
+
+  /**
+   * Message records after `seq`, each encrypted to the corp's public key. A compliance officer
+   * (within scope), a super admin, or the holder of a pull token.
+   */
+
+  pullArchive(request: PullArchiveRequest, metadata?: Metadata): Observable<PullArchiveResponse>;
 }
 
 /**
@@ -303,6 +585,105 @@ export interface AuditServiceController {
     request: RotateArchiveKeyRequest,
     metadata?: Metadata,
   ): Promise<RotateArchiveKeyResponse> | Observable<RotateArchiveKeyResponse> | RotateArchiveKeyResponse;
+
+  /**
+   * Compliance officers only (within their scope): the messages before and after one message of a
+   * conversation, decrypted, oldest first. Archived like a search.
+   */
+
+  getRecordContext(
+    request: GetRecordContextRequest,
+    metadata?: Metadata,
+  ): Promise<GetRecordContextResponse> | Observable<GetRecordContextResponse> | GetRecordContextResponse;
+
+  /**
+   * Compliance officers only: exports a search result (JSONL or CSV, watermarked, traceable). The
+   * export is created and recorded first, then read chunk by chunk in order.
+   */
+
+  createArchiveExport(
+    request: CreateArchiveExportRequest,
+    metadata?: Metadata,
+  ): Promise<CreateArchiveExportResponse> | Observable<CreateArchiveExportResponse> | CreateArchiveExportResponse;
+
+  readArchiveExport(
+    request: ReadArchiveExportRequest,
+    metadata?: Metadata,
+  ): Promise<ReadArchiveExportResponse> | Observable<ReadArchiveExportResponse> | ReadArchiveExportResponse;
+
+  /** Compliance officer or super admin: every export of the corp. */
+
+  listArchiveExports(
+    request: ListArchiveExportsRequest,
+    metadata?: Metadata,
+  ): Promise<ListArchiveExportsResponse> | Observable<ListArchiveExportsResponse> | ListArchiveExportsResponse;
+
+  /** Compliance officer or super admin: which export a leaked line (or its trace mark) came from. */
+
+  traceArchiveExport(
+    request: TraceArchiveExportRequest,
+    metadata?: Metadata,
+  ): Promise<TraceArchiveExportResponse> | Observable<TraceArchiveExportResponse> | TraceArchiveExportResponse;
+
+  /**
+   * Legal holds: records they match are never crypto-shredded by retention while the hold is
+   * active. Officers create; an officer or a super admin releases; both list.
+   */
+
+  createLegalHold(
+    request: CreateLegalHoldRequest,
+    metadata?: Metadata,
+  ): Promise<CreateLegalHoldResponse> | Observable<CreateLegalHoldResponse> | CreateLegalHoldResponse;
+
+  listLegalHolds(
+    request: ListLegalHoldsRequest,
+    metadata?: Metadata,
+  ): Promise<ListLegalHoldsResponse> | Observable<ListLegalHoldsResponse> | ListLegalHoldsResponse;
+
+  releaseLegalHold(
+    request: ReleaseLegalHoldRequest,
+    metadata?: Metadata,
+  ): Promise<ReleaseLegalHoldResponse> | Observable<ReleaseLegalHoldResponse> | ReleaseLegalHoldResponse;
+
+  /**
+   * WeCom msgaudit-style pull. Super admin: registers the corp's RSA public key (a new version;
+   * older ones are kept) and rotates the archive's pull secret.
+   */
+
+  registerArchivePublicKey(
+    request: RegisterArchivePublicKeyRequest,
+    metadata?: Metadata,
+  ):
+    | Promise<RegisterArchivePublicKeyResponse>
+    | Observable<RegisterArchivePublicKeyResponse>
+    | RegisterArchivePublicKeyResponse;
+
+  listArchivePublicKeys(
+    request: ListArchivePublicKeysRequest,
+    metadata?: Metadata,
+  ): Promise<ListArchivePublicKeysResponse> | Observable<ListArchivePublicKeysResponse> | ListArchivePublicKeysResponse;
+
+  rotatePullSecret(
+    request: RotatePullSecretRequest,
+    metadata?: Metadata,
+  ): Promise<RotatePullSecretResponse> | Observable<RotatePullSecretResponse> | RotatePullSecretResponse;
+
+  /** Exchanges the pull secret for a pull token (any caller of the corp; the secret is the credential). */
+
+  issuePullToken(
+    request: IssuePullTokenRequest,
+    metadata?: Metadata,
+  ): Promise<IssuePullTokenResponse> | Observable<IssuePullTokenResponse> | IssuePullTokenResponse;
+
+  /**
+   * Message records after `seq`, each encrypted to the corp's public key. A compliance officer
+   * (within scope), a super admin, or the holder of a pull token.
+   */
+
+  pullArchive(
+    request: PullArchiveRequest,
+    metadata?: Metadata,
+  ): Promise<PullArchiveResponse> | Observable<PullArchiveResponse> | PullArchiveResponse;
 }
 
 export function AuditServiceControllerMethods() {
@@ -319,6 +700,19 @@ export function AuditServiceControllerMethods() {
       "createCheckpoint",
       "exportCheckpoints",
       "rotateArchiveKey",
+      "getRecordContext",
+      "createArchiveExport",
+      "readArchiveExport",
+      "listArchiveExports",
+      "traceArchiveExport",
+      "createLegalHold",
+      "listLegalHolds",
+      "releaseLegalHold",
+      "registerArchivePublicKey",
+      "listArchivePublicKeys",
+      "rotatePullSecret",
+      "issuePullToken",
+      "pullArchive",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

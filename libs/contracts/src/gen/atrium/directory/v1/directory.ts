@@ -29,11 +29,16 @@ export interface MemberDepartment {
   order: number;
 }
 
+/** A member's value of one of the corp's custom attributes (see MemberAttribute). */
 export interface ExtAttr {
+  /** A defined attribute's name (case-insensitive; answered as the corp spells it). */
   name: string;
-  /** "text" or "url". */
+  /** "text" or "url": the attribute's type; empty in a request takes it from the definition. */
   type: string;
+  /** Text: at most 64 characters. Url: an http(s) URL. Empty in a request clears the value. */
   value: string;
+  /** Url only: the link's display title (WeCom's web.title), at most 32 characters. */
+  title: string;
 }
 
 export interface Member {
@@ -530,6 +535,50 @@ export interface ExportDirectoryResponse {
   csv: string;
 }
 
+/** A custom attribute the corp defines for its members. */
+export interface MemberAttribute {
+  /** 1-32 characters, unique in the corp (case-insensitive). */
+  name: string;
+  /** "text" or "url". */
+  type: string;
+  /** Display order, ascending (ties by name). 0 on creation: after the others. */
+  order: number;
+}
+
+export interface CreateMemberAttributeRequest {
+  attribute?: MemberAttribute | undefined;
+}
+
+export interface CreateMemberAttributeResponse {
+  attribute?: MemberAttribute | undefined;
+}
+
+export interface UpdateMemberAttributeRequest {
+  name: string;
+  newName?: string | undefined;
+  order?: number | undefined;
+}
+
+export interface UpdateMemberAttributeResponse {
+  attribute?: MemberAttribute | undefined;
+}
+
+export interface DeleteMemberAttributeRequest {
+  name: string;
+}
+
+export interface DeleteMemberAttributeResponse {
+  /** Members whose value of the attribute was removed with it. */
+  clearedMembers: number;
+}
+
+export interface ListMemberAttributesRequest {
+}
+
+export interface ListMemberAttributesResponse {
+  attributes: MemberAttribute[];
+}
+
 /**
  * The organisation directory: corps (tenants), the department tree, members, tags, admin scopes,
  * external contacts, offboarding. Every call carries the caller's identity in signed metadata
@@ -617,6 +666,35 @@ export interface DirectoryServiceClient {
   setTagTargets(request: SetTagTargetsRequest, metadata?: Metadata): Observable<SetTagTargetsResponse>;
 
   listTags(request: ListTagsRequest, metadata?: Metadata): Observable<ListTagsResponse>;
+
+  /**
+   * Custom member attributes (WeCom's 扩展属性): the corp defines them (super admins), members carry
+   * values of the defined ones only. Any member of the corp may list them.
+   */
+
+  createMemberAttribute(
+    request: CreateMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Observable<CreateMemberAttributeResponse>;
+
+  /** Renames (members' values follow) or re-orders an attribute; its type never changes. */
+
+  updateMemberAttribute(
+    request: UpdateMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Observable<UpdateMemberAttributeResponse>;
+
+  /** Removes the attribute and every member's value of it. */
+
+  deleteMemberAttribute(
+    request: DeleteMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Observable<DeleteMemberAttributeResponse>;
+
+  listMemberAttributes(
+    request: ListMemberAttributesRequest,
+    metadata?: Metadata,
+  ): Observable<ListMemberAttributesResponse>;
 
   /** Admin scopes (super admins only). */
 
@@ -807,6 +885,35 @@ export interface DirectoryServiceController {
     metadata?: Metadata,
   ): Promise<ListTagsResponse> | Observable<ListTagsResponse> | ListTagsResponse;
 
+  /**
+   * Custom member attributes (WeCom's 扩展属性): the corp defines them (super admins), members carry
+   * values of the defined ones only. Any member of the corp may list them.
+   */
+
+  createMemberAttribute(
+    request: CreateMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Promise<CreateMemberAttributeResponse> | Observable<CreateMemberAttributeResponse> | CreateMemberAttributeResponse;
+
+  /** Renames (members' values follow) or re-orders an attribute; its type never changes. */
+
+  updateMemberAttribute(
+    request: UpdateMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateMemberAttributeResponse> | Observable<UpdateMemberAttributeResponse> | UpdateMemberAttributeResponse;
+
+  /** Removes the attribute and every member's value of it. */
+
+  deleteMemberAttribute(
+    request: DeleteMemberAttributeRequest,
+    metadata?: Metadata,
+  ): Promise<DeleteMemberAttributeResponse> | Observable<DeleteMemberAttributeResponse> | DeleteMemberAttributeResponse;
+
+  listMemberAttributes(
+    request: ListMemberAttributesRequest,
+    metadata?: Metadata,
+  ): Promise<ListMemberAttributesResponse> | Observable<ListMemberAttributesResponse> | ListMemberAttributesResponse;
+
   /** Admin scopes (super admins only). */
 
   setAdminScope(
@@ -882,6 +989,10 @@ export function DirectoryServiceControllerMethods() {
       "createTag",
       "setTagTargets",
       "listTags",
+      "createMemberAttribute",
+      "updateMemberAttribute",
+      "deleteMemberAttribute",
+      "listMemberAttributes",
       "setAdminScope",
       "removeAdminScope",
       "listAdminScopes",

@@ -21,7 +21,7 @@ export interface DescribeCallerResponse {
 
 export interface Conversation {
   id: string;
-  /** direct or group */
+  /** direct, group, or app (one app, owner `app:<agentid>`, and one member; read-only for the member) */
   kind: string;
   name: string;
   owner: string;
@@ -41,6 +41,10 @@ export interface Conversation {
   notificationsMuted: boolean;
   myRole: string;
   maxMembers: number;
+  /** A department group: members follow this directory department (0: an ordinary conversation). */
+  departmentId: number;
+  /** With the department's whole subtree. */
+  departmentSubtree: boolean;
 }
 
 export interface CreateConversationRequest {
@@ -186,6 +190,20 @@ export interface Message {
   sentAt: string;
   recalled: boolean;
   recalledBy: string;
+  /** Burn after reading (direct conversations only). */
+  burnAfterReading: boolean;
+  /** Gone for this viewer: read by the recipient, or past the corp's burn TTL for everyone. No content. */
+  burnt: boolean;
+  /** Set on a forwarded message: where it first came from. */
+  forwardedFrom?:
+    | ForwardedFrom
+    | undefined;
+  /** Past the corp's message retention: a tombstone without content that keeps the sequence gap-free. */
+  expired: boolean;
+  /** On burn-after-reading messages: the corp still archives them for compliance (empty: no notice). */
+  archiveNotice: string;
+  /** Cards only: the card's current state as the caller sees it (JSON; see GetCardStateResponse), empty otherwise. */
+  cardStateJson: string;
 }
 
 export interface SendMessageRequest {
@@ -193,6 +211,8 @@ export interface SendMessageRequest {
   clientMsgId: string;
   type: string;
   contentJson: string;
+  /** Burn after reading: allowed in direct conversations only. */
+  burnAfterReading?: boolean | undefined;
 }
 
 export interface SendMessageResponse {
@@ -277,6 +297,27 @@ export interface CorpPolicy {
   watermarkEnabled: boolean;
   /** Placeholders {name}, {userid}, {employee_no}, {date}. */
   watermarkTemplate: string;
+  /**
+   * The feature fields below: absent in SetCorpPolicy keeps the current value.
+   * Where media files (images, videos, files, voice) may be forwarded: any, internal_only, same_department.
+   */
+  fileForwarding?:
+    | string
+    | undefined;
+  /** Message content older than this is removed from messaging (0: kept forever); the archive keeps its own. */
+  messageRetentionDays?:
+    | number
+    | undefined;
+  /** Burn-after-reading messages are gone for the sender too this long after sending (60-604800; default 86400). */
+  burnTtlSeconds?:
+    | number
+    | undefined;
+  /** Shown with burn-after-reading messages (e.g. "This chat is archived by your company"); empty: none. */
+  archiveNotice?:
+    | string
+    | undefined;
+  /** Upload limits; absent in SetCorpPolicy keeps the current ones. */
+  mediaLimits?: MediaLimits | undefined;
 }
 
 export interface GetCorpPolicyRequest {
@@ -292,6 +333,261 @@ export interface SetCorpPolicyRequest {
 
 export interface SetCorpPolicyResponse {
   policy?: CorpPolicy | undefined;
+}
+
+export interface ForwardedFrom {
+  conversationId: string;
+  seq: number;
+  sender: string;
+  sentAt: string;
+  messageId: string;
+}
+
+export interface ReportScreenshotRequest {
+  conversationId: string;
+  /** A repeat returns the original notice. */
+  clientMsgId: string;
+}
+
+export interface ReportScreenshotResponse {
+  /** A system message {"event":"screenshot","userid":…} that takes the next seq. */
+  message?: Message | undefined;
+  created: boolean;
+}
+
+export interface MessageRef {
+  conversationId: string;
+  seq: number;
+}
+
+export interface ForwardMessagesRequest {
+  /** The conversation the messages go to (the caller is a member). */
+  conversationId: string;
+  /** 1-56 characters; each forwarded message gets "<id>.<n>", so a repeat returns the originals. */
+  clientMsgId: string;
+  /** 1-100 messages the caller can see. */
+  messages: MessageRef[];
+  /** separate (default): one message each; merged: one chat_record message. */
+  mode: string;
+}
+
+export interface ForwardMessagesResponse {
+  messages: Message[];
+  created: boolean;
+}
+
+export interface CreateDepartmentGroupRequest {
+  departmentId: number;
+  /** Include the members of every sub-department. */
+  subtree: boolean;
+  /** Empty: the department's name. */
+  name: string;
+}
+
+export interface CreateDepartmentGroupResponse {
+  conversation?: Conversation | undefined;
+}
+
+export interface RespondToScheduleRequest {
+  conversationId: string;
+  seq: number;
+  /** accepted, declined or tentative */
+  response: string;
+}
+
+export interface RespondToScheduleResponse {
+  cardStateJson: string;
+}
+
+export interface SetTodoDoneRequest {
+  conversationId: string;
+  seq: number;
+  done: boolean;
+  /** The card's sender only: every assignee at once. */
+  forAll: boolean;
+}
+
+export interface SetTodoDoneResponse {
+  cardStateJson: string;
+}
+
+export interface ClickCardButtonRequest {
+  conversationId: string;
+  seq: number;
+  key: string;
+}
+
+export interface ClickCardButtonResponse {
+  cardStateJson: string;
+  /** false: the caller had clicked this key before (nothing changed). */
+  recorded: boolean;
+}
+
+export interface UpdateTemplateCardRequest {
+  responseCode: string;
+  /**
+   * Whose card changes (members of the conversation); `all`: everyone's.
+   * Neither: the member whose click issued the code.
+   */
+  userids: string[];
+  all: boolean;
+  /**
+   * Exactly one: the buttons become one disabled label with this text, or the whole card is
+   * replaced (template_card content JSON).
+   */
+  replaceName: string;
+  cardJson: string;
+}
+
+export interface UpdateTemplateCardResponse {
+  conversationId: string;
+  seq: number;
+  /** Requested userids that are not members of the conversation (left unchanged). */
+  invalidUserids: string[];
+}
+
+export interface GetCardStateRequest {
+  conversationId: string;
+  seq: number;
+}
+
+export interface GetCardStateResponse {
+  /**
+   * {cardType, version, updatedAt, ...per type..., mine}: schedule_card {responses, counts};
+   * todo_card {assignees, doneCount, total}; template_card {clickCounts, appState}; `mine` is the
+   * caller's own answer, done state, click and the app state that applies to them.
+   */
+  cardStateJson: string;
+}
+
+export interface SendAppMessageRequest {
+  /** The recipients: active members in the app's visible range (resolved by the gateway). */
+  userids: string[];
+  type: string;
+  contentJson: string;
+  /** The app's display name: the name of its conversations. */
+  appName: string;
+  /** The same app, content and recipients inside the interval return the first msgid; nothing is sent. */
+  enableDuplicateCheck: boolean;
+  /** Seconds, at most 14400; 0: 1800. */
+  duplicateCheckInterval: number;
+}
+
+export interface SendAppMessageResponse {
+  msgid: string;
+  /** true when a duplicate check matched: msgid is the original's and nothing was sent now. */
+  duplicate: boolean;
+  recipientCount: number;
+  /** Interactive template cards: the code the app spends to update the card (empty otherwise). */
+  responseCode: string;
+}
+
+export interface RecallAppMessageRequest {
+  msgid: string;
+}
+
+export interface RecallAppMessageResponse {
+  /** Messages recalled now (0 when the msgid was recalled before). */
+  recalledCount: number;
+}
+
+export interface AppChat {
+  chatid: string;
+  conversationId: string;
+  name: string;
+  owner: string;
+  userids: string[];
+}
+
+export interface CreateAppChatRequest {
+  /** 1-32 of [0-9a-zA-Z]; generated when empty. */
+  chatid: string;
+  name: string;
+  /** Empty: a member chosen at random, as WeCom does. */
+  owner: string;
+  /** 2-2000 members. */
+  userids: string[];
+}
+
+export interface CreateAppChatResponse {
+  chat?: AppChat | undefined;
+}
+
+export interface UpdateAppChatRequest {
+  chatid: string;
+  name?: string | undefined;
+  owner?: string | undefined;
+  addUserids: string[];
+  removeUserids: string[];
+}
+
+export interface UpdateAppChatResponse {
+  chat?: AppChat | undefined;
+}
+
+export interface GetAppChatRequest {
+  chatid: string;
+}
+
+export interface GetAppChatResponse {
+  chat?: AppChat | undefined;
+}
+
+export interface SendAppChatMessageRequest {
+  chatid: string;
+  type: string;
+  contentJson: string;
+}
+
+export interface SendAppChatMessageResponse {
+  message?: Message | undefined;
+}
+
+export interface MediaLimits {
+  /** The largest upload of each type in bytes, 1 up to the server's ceiling (MESSAGING_MEDIA_MAX_BYTES). */
+  maxImageBytes: number;
+  maxVoiceBytes: number;
+  maxVideoBytes: number;
+  maxFileBytes: number;
+  /** File name extensions refused for every type (lower-case, without the dot), e.g. exe, bat. */
+  blockedExtensions: string[];
+}
+
+export interface Media {
+  mediaId: string;
+  /** image, voice, video or file */
+  type: string;
+  contentType: string;
+  size: number;
+  /** Lower-case hex SHA-256 of the bytes. */
+  sha256: string;
+  name: string;
+  /** A userid, or app:<agentid> for an app. */
+  uploadedBy: string;
+  createdAt: string;
+}
+
+export interface RegisterMediaRequest {
+  type: string;
+  contentType: string;
+  size: number;
+  sha256: string;
+  name: string;
+  /** Where the gateway stored the bytes: media/<corp id>/... */
+  storageKey: string;
+}
+
+export interface RegisterMediaResponse {
+  media?: Media | undefined;
+}
+
+export interface AuthorizeMediaReadRequest {
+  mediaId: string;
+}
+
+export interface AuthorizeMediaReadResponse {
+  media?: Media | undefined;
+  storageKey: string;
 }
 
 /**
@@ -364,6 +660,81 @@ export interface MessagingServiceClient {
   getCorpPolicy(request: GetCorpPolicyRequest, metadata?: Metadata): Observable<GetCorpPolicyResponse>;
 
   setCorpPolicy(request: SetCorpPolicyRequest, metadata?: Metadata): Observable<SetCorpPolicyResponse>;
+
+  /**
+   * Cards: the mutable state of schedule, todo and template cards, kept apart from the immutable
+   * message. Every change is pushed to the conversation's viewers as a realtime `card` event.
+   * An attendee of a schedule card answers it.
+   */
+
+  respondToSchedule(request: RespondToScheduleRequest, metadata?: Metadata): Observable<RespondToScheduleResponse>;
+
+  /** An assignee marks a todo card done or undone for themselves; its sender, for every assignee. */
+
+  setTodoDone(request: SetTodoDoneRequest, metadata?: Metadata): Observable<SetTodoDoneResponse>;
+
+  /** A viewer clicks a button of a template card (once; a repeat of the same key is a no-op). */
+
+  clickCardButton(request: ClickCardButtonRequest, metadata?: Metadata): Observable<ClickCardButtonResponse>;
+
+  /** The app that sent a template card (caller `app:<agentid>`) spends a response code to replace its buttons or the card. */
+
+  updateTemplateCard(request: UpdateTemplateCardRequest, metadata?: Metadata): Observable<UpdateTemplateCardResponse>;
+
+  getCardState(request: GetCardStateRequest, metadata?: Metadata): Observable<GetCardStateResponse>;
+
+  /**
+   * Features (burn after reading is a SendMessage flag): a screenshot notice, forwarding under the
+   * corp's file-forwarding policy, and groups whose members follow a directory department.
+   */
+
+  reportScreenshot(request: ReportScreenshotRequest, metadata?: Metadata): Observable<ReportScreenshotResponse>;
+
+  forwardMessages(request: ForwardMessagesRequest, metadata?: Metadata): Observable<ForwardMessagesResponse>;
+
+  /** Corp admins in scope of the department (super admins anywhere). */
+
+  createDepartmentGroup(
+    request: CreateDepartmentGroupRequest,
+    metadata?: Metadata,
+  ): Observable<CreateDepartmentGroupResponse>;
+
+  /**
+   * Apps: the caller must be an app (`app:<agentid>`, signed by the gateway); members are refused.
+   * One message per recipient, each in the recipient's own `app` conversation with the app, all
+   * under one msgid. The gateway resolves and range-checks the recipients.
+   */
+
+  sendAppMessage(request: SendAppMessageRequest, metadata?: Metadata): Observable<SendAppMessageResponse>;
+
+  /** Every message of the msgid, within 24 hours, by the app that sent it. */
+
+  recallAppMessage(request: RecallAppMessageRequest, metadata?: Metadata): Observable<RecallAppMessageResponse>;
+
+  /** Group chats an app creates (WeCom appchat): only that app reaches them by chatid. */
+
+  createAppChat(request: CreateAppChatRequest, metadata?: Metadata): Observable<CreateAppChatResponse>;
+
+  updateAppChat(request: UpdateAppChatRequest, metadata?: Metadata): Observable<UpdateAppChatResponse>;
+
+  getAppChat(request: GetAppChatRequest, metadata?: Metadata): Observable<GetAppChatResponse>;
+
+  sendAppChatMessage(request: SendAppChatMessageRequest, metadata?: Metadata): Observable<SendAppChatMessageResponse>;
+
+  /**
+   * Media: the gateway stores the bytes (blob store), then registers them here; messages refer to
+   * media by id. Registration re-checks the corp's limits; an image, voice or video message must
+   * name media of its type, a file message any media the sender may read.
+   */
+
+  registerMedia(request: RegisterMediaRequest, metadata?: Metadata): Observable<RegisterMediaResponse>;
+
+  /**
+   * Where the bytes are, for a caller who may read them: the uploader, a member of a conversation
+   * with a message that refers to it, or the app that uploaded it. Anyone else: NOT_FOUND.
+   */
+
+  authorizeMediaRead(request: AuthorizeMediaReadRequest, metadata?: Metadata): Observable<AuthorizeMediaReadResponse>;
 }
 
 /**
@@ -496,6 +867,126 @@ export interface MessagingServiceController {
     request: SetCorpPolicyRequest,
     metadata?: Metadata,
   ): Promise<SetCorpPolicyResponse> | Observable<SetCorpPolicyResponse> | SetCorpPolicyResponse;
+
+  /**
+   * Cards: the mutable state of schedule, todo and template cards, kept apart from the immutable
+   * message. Every change is pushed to the conversation's viewers as a realtime `card` event.
+   * An attendee of a schedule card answers it.
+   */
+
+  respondToSchedule(
+    request: RespondToScheduleRequest,
+    metadata?: Metadata,
+  ): Promise<RespondToScheduleResponse> | Observable<RespondToScheduleResponse> | RespondToScheduleResponse;
+
+  /** An assignee marks a todo card done or undone for themselves; its sender, for every assignee. */
+
+  setTodoDone(
+    request: SetTodoDoneRequest,
+    metadata?: Metadata,
+  ): Promise<SetTodoDoneResponse> | Observable<SetTodoDoneResponse> | SetTodoDoneResponse;
+
+  /** A viewer clicks a button of a template card (once; a repeat of the same key is a no-op). */
+
+  clickCardButton(
+    request: ClickCardButtonRequest,
+    metadata?: Metadata,
+  ): Promise<ClickCardButtonResponse> | Observable<ClickCardButtonResponse> | ClickCardButtonResponse;
+
+  /** The app that sent a template card (caller `app:<agentid>`) spends a response code to replace its buttons or the card. */
+
+  updateTemplateCard(
+    request: UpdateTemplateCardRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateTemplateCardResponse> | Observable<UpdateTemplateCardResponse> | UpdateTemplateCardResponse;
+
+  getCardState(
+    request: GetCardStateRequest,
+    metadata?: Metadata,
+  ): Promise<GetCardStateResponse> | Observable<GetCardStateResponse> | GetCardStateResponse;
+
+  /**
+   * Features (burn after reading is a SendMessage flag): a screenshot notice, forwarding under the
+   * corp's file-forwarding policy, and groups whose members follow a directory department.
+   */
+
+  reportScreenshot(
+    request: ReportScreenshotRequest,
+    metadata?: Metadata,
+  ): Promise<ReportScreenshotResponse> | Observable<ReportScreenshotResponse> | ReportScreenshotResponse;
+
+  forwardMessages(
+    request: ForwardMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<ForwardMessagesResponse> | Observable<ForwardMessagesResponse> | ForwardMessagesResponse;
+
+  /** Corp admins in scope of the department (super admins anywhere). */
+
+  createDepartmentGroup(
+    request: CreateDepartmentGroupRequest,
+    metadata?: Metadata,
+  ): Promise<CreateDepartmentGroupResponse> | Observable<CreateDepartmentGroupResponse> | CreateDepartmentGroupResponse;
+
+  /**
+   * Apps: the caller must be an app (`app:<agentid>`, signed by the gateway); members are refused.
+   * One message per recipient, each in the recipient's own `app` conversation with the app, all
+   * under one msgid. The gateway resolves and range-checks the recipients.
+   */
+
+  sendAppMessage(
+    request: SendAppMessageRequest,
+    metadata?: Metadata,
+  ): Promise<SendAppMessageResponse> | Observable<SendAppMessageResponse> | SendAppMessageResponse;
+
+  /** Every message of the msgid, within 24 hours, by the app that sent it. */
+
+  recallAppMessage(
+    request: RecallAppMessageRequest,
+    metadata?: Metadata,
+  ): Promise<RecallAppMessageResponse> | Observable<RecallAppMessageResponse> | RecallAppMessageResponse;
+
+  /** Group chats an app creates (WeCom appchat): only that app reaches them by chatid. */
+
+  createAppChat(
+    request: CreateAppChatRequest,
+    metadata?: Metadata,
+  ): Promise<CreateAppChatResponse> | Observable<CreateAppChatResponse> | CreateAppChatResponse;
+
+  updateAppChat(
+    request: UpdateAppChatRequest,
+    metadata?: Metadata,
+  ): Promise<UpdateAppChatResponse> | Observable<UpdateAppChatResponse> | UpdateAppChatResponse;
+
+  getAppChat(
+    request: GetAppChatRequest,
+    metadata?: Metadata,
+  ): Promise<GetAppChatResponse> | Observable<GetAppChatResponse> | GetAppChatResponse;
+
+  sendAppChatMessage(
+    request: SendAppChatMessageRequest,
+    metadata?: Metadata,
+  ): Promise<SendAppChatMessageResponse> | Observable<SendAppChatMessageResponse> | SendAppChatMessageResponse;
+
+  /**
+   * Media: the gateway stores the bytes (blob store), then registers them here; messages refer to
+   * media by id. Registration re-checks the corp's limits; an image, voice or video message must
+   * name media of its type, a file message any media the sender may read.
+   */
+
+  registerMedia(
+    request: RegisterMediaRequest,
+    metadata?: Metadata,
+  ): Promise<RegisterMediaResponse> | Observable<RegisterMediaResponse> | RegisterMediaResponse;
+
+  /**
+   * Where the bytes are, for a caller who may read them: the uploader, a member of a conversation
+   * with a message that refers to it, or the app that uploaded it. Anyone else: NOT_FOUND.
+   */
+
+  authorizeMediaRead(
+    request: AuthorizeMediaReadRequest,
+    metadata?: Metadata,
+  ): Promise<AuthorizeMediaReadResponse> | Observable<AuthorizeMediaReadResponse> | AuthorizeMediaReadResponse;
 }
 
 export function MessagingServiceControllerMethods() {
@@ -522,6 +1013,22 @@ export function MessagingServiceControllerMethods() {
       "getReadReceipt",
       "getCorpPolicy",
       "setCorpPolicy",
+      "respondToSchedule",
+      "setTodoDone",
+      "clickCardButton",
+      "updateTemplateCard",
+      "getCardState",
+      "reportScreenshot",
+      "forwardMessages",
+      "createDepartmentGroup",
+      "sendAppMessage",
+      "recallAppMessage",
+      "createAppChat",
+      "updateAppChat",
+      "getAppChat",
+      "sendAppChatMessage",
+      "registerMedia",
+      "authorizeMediaRead",
     ];
     for (const method of grpcMethods) {
       const descriptor: any = Reflect.getOwnPropertyDescriptor(constructor.prototype, method);

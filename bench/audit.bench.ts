@@ -26,7 +26,8 @@ import { BenchContext, BenchModule, BenchOutcome } from './types';
  * A fresh database is created and dropped at the end (kept with ATRIUM_BENCH_KEEP_DB=1, for
  * EXPLAIN ANALYZE afterwards: its URL is logged). ATRIUM_BENCH_AUDIT_MESSAGES overrides the
  * archive size (1,000,000 with --quick, 10,000,000 without) for a smoke run,
- * ATRIUM_BENCH_AUDIT_BATCH the CLI's records per transaction (2,000).
+ * ATRIUM_BENCH_AUDIT_BATCH the CLI's records per transaction (2,000), ATRIUM_BENCH_AUDIT_SEARCHES the
+ * number of measured searches (0: ingest only).
  * CPU during ingest (100 % = one core): the CLI, the database's PostgreSQL backends (autovacuum
  * included), and the rest of the machine (`other`: someone else's work, or PostgreSQL's shared
  * background writers).
@@ -258,7 +259,14 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
   const override = Number(process.env.ATRIUM_BENCH_AUDIT_MESSAGES ?? 0);
   // The CLI's --batch (records per transaction), for comparing batch sizes.
   const batch = Number(process.env.ATRIUM_BENCH_AUDIT_BATCH ?? 0);
-  const settings = { ...chosen, ...(override > 0 ? { messages: override } : {}), ...(batch > 0 ? { batch } : {}) };
+  // 0 skips the search phase (ingest experiments).
+  const searches = process.env.ATRIUM_BENCH_AUDIT_SEARCHES === undefined ? undefined : Number(process.env.ATRIUM_BENCH_AUDIT_SEARCHES);
+  const settings = {
+    ...chosen,
+    ...(override > 0 ? { messages: override } : {}),
+    ...(batch > 0 ? { batch } : {}),
+    ...(searches !== undefined && searches >= 0 ? { searches: 2 * Math.ceil(searches / 2) } : {}),
+  };
   const url = new URL(pgUrl());
   const adminUrl = url.toString();
   const keep = process.env.ATRIUM_BENCH_KEEP_DB === '1';
@@ -306,7 +314,13 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
                 pg_total_relation_size('audit_search_index')::text AS idx, pg_indexes_size('audit_search_index')::text AS idx_indexes`,
       );
       const mib = (key: string) => round(Number(rows[0][key]) / 2 ** 20, 0);
-      return { vacuumMs, records: mib('records'), recordsIndexes: mib('records_indexes'), index: mib('idx'), indexIndexes: mib('idx_indexes') };
+      return {
+        vacuumMs,
+        records: mib('records'),
+        recordsIndexes: mib('records_indexes'),
+        index: mib('idx'),
+        indexIndexes: mib('idx_indexes'),
+      };
     });
     context.emit('archive_size', sizes.records, 'MiB', { records: ingested.archived, of_which_indexes_mib: sizes.recordsIndexes });
     context.emit('search_index_size', sizes.index, 'MiB', {
@@ -314,6 +328,7 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       vacuum_analyze_s: round(sizes.vacuumMs / 1000, 1),
     });
 
+    if (settings.searches === 0) return { errors };
     const grpcPort = await freePort();
     service = await startService(context, env, grpcPort);
     const client = new GrpcServiceClient<auditV1.AuditServiceClient>(
@@ -414,7 +429,8 @@ async function run(context: BenchContext): Promise<BenchOutcome> {
       service.kill('SIGTERM');
       await waitForExit(service);
     }
-    if (keep) context.log(`kept the database (ATRIUM_BENCH_KEEP_DB=1): ${url.toString()} ATRIUM_AUDIT_MASTER_KEY=${env.ATRIUM_AUDIT_MASTER_KEY}`);
+    if (keep)
+      context.log(`kept the database (ATRIUM_BENCH_KEEP_DB=1): ${url.toString()} ATRIUM_AUDIT_MASTER_KEY=${env.ATRIUM_AUDIT_MASTER_KEY}`);
     else await admin(adminUrl, (c) => c.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`));
   }
   return { errors };

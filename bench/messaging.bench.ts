@@ -41,7 +41,7 @@ const FULL: Plan = {
   groups: 20,
   groupSize: 5,
   fanoutMembers: 2_000,
-  idleSockets: 30_000,
+  idleSockets: 20_000,
   warmupSeconds: 5,
   phaseSeconds: 20,
   fanoutRates: [5, 10, 20, 40, 60, 80],

@@ -682,6 +682,25 @@ describe('messaging features', () => {
       );
       const hello = await send(tokens.admin, floorGroup, 'all-hands', 'text', { text: 'welcome, everyone' });
       expect(((await sync(await login(corpA, 'late'), floorGroup)).messages as Json[]).map((m) => m.seq as number)).toEqual([hello.seq]);
+
+      // An ordinary group of 2,000 made in one REST call (the directory is asked in pages), and
+      // who has not read its first message yet: the receipt lists all 1,999 others.
+      const big = (
+        await ok('POST', '/conversations', tokens.admin, {
+          kind: 'group',
+          name: 'two thousand',
+          members: Array.from({ length: 1_999 }, (_, i) => `bulk${i}`),
+        })
+      ).conversation as Json;
+      expect(big.memberCount).toBe(2_000);
+      const first = await send(tokens.admin, big.id as string, 'big-1', 'text', { text: 'read me' });
+      const receipt = await ok(
+        'GET',
+        `/conversations/${big.id as string}/messages/${first.seq as number}/receipt?pageSize=2000`,
+        tokens.admin,
+      );
+      expect(receipt).toMatchObject({ readCount: 0, unreadCount: 1_999 });
+      expect((receipt.unreadBy as string[]).length).toBe(1_999);
     }, 240_000);
   });
   it("lets super admins set the messaging policy over REST, and renders the watermark into each member's session", async () => {

@@ -128,14 +128,25 @@ describe('audit archive', () => {
           corpId,
           occurredAt: new Date().toISOString(),
           payload: MessageSent.schema.parse(
-            messageSentPayload({ corpId, conversationId: `c-${i % 3}`, sender: `用户-${i % 4}`, text, sentAt: new Date(start + i * 3_600_000 + 1) }),
+            messageSentPayload({
+              corpId,
+              conversationId: `c-${i % 3}`,
+              sender: `用户-${i % 4}`,
+              text,
+              sentAt: new Date(start + i * 3_600_000 + 1),
+            }),
           ),
         };
       };
       const events = Array.from({ length: 60 }, (_, i) => envelopeOf(i));
       const ingest = h.get(IngestService);
       const archive = (list: typeof events) =>
-        h.db.transaction((tx) => ingest.archiveBatch(tx, list.map((envelope) => ({ envelope, definition: MessageSent }))));
+        h.db.transaction((tx) =>
+          ingest.archiveBatch(
+            tx,
+            list.map((envelope) => ({ envelope, definition: MessageSent })),
+          ),
+        );
       expect(await archive(events.slice(0, 20))).toBe(20);
       // 10 archived already, 40 new, 5 of them twice in the batch.
       expect(await archive([...events.slice(10, 60), ...events.slice(30, 35)])).toBe(40);
@@ -266,7 +277,15 @@ describe('audit archive', () => {
       await waitForMessages(corpId, 2);
       await grantOfficer(corpId);
       await h.call(superAdmin(corpId), (c, md) => c.setArchivePolicy({ policy: { archivingEnabled: true, retentionDays: 7 } }, md));
+      const indexRows = () => h.db.query<{ seq: number }[]>(`SELECT seq::int AS seq FROM audit_search_index WHERE corp_id = $1`, [corpId]);
+      expect(await indexRows()).toHaveLength(2);
       expect(await h.get(RetentionService).sweep()).toBe(1);
+      // The shredded record's index row went with its key.
+      const [fresh] = await h.db.query<{ seq: number }[]>(
+        `SELECT seq::int AS seq FROM audit_records WHERE corp_id = $1 AND kind = 'message' AND occurred_at > $2`,
+        [corpId, new Date(Date.now() - 86_400_000)],
+      );
+      expect(await indexRows()).toEqual([{ seq: fresh.seq }]);
       const found = await search(corpId, { keyword: 'secret' });
       expect(found.messages.map(textOf)).toEqual(['a fresh secret']);
       expect(await search(corpId, {})).toMatchObject({ messages: [expect.objectContaining({ sender: 'a' })] });

@@ -48,7 +48,11 @@ describe('canonical bytes of a record (the hash chain)', () => {
   });
 
   it('are the length-prefixed fields in their fixed order', () => {
-    for (const r of [record(), record({ conversationId: '', actor: '', messageType: '', ciphertext: Buffer.alloc(16) }), record({ seq: 1 })]) {
+    for (const r of [
+      record(),
+      record({ conversationId: '', actor: '', messageType: '', ciphertext: Buffer.alloc(16) }),
+      record({ seq: 1 }),
+    ]) {
       expect(canonicalBytes(r).equals(reference(r))).toBe(true);
     }
   });

@@ -32,7 +32,7 @@ const copySupport = new WeakMap<object, boolean>();
  * over the wire protocol (it drops the connection).
  */
 async function copyClientOf(tx: Tx): Promise<PoolClient | undefined> {
-  const runner = tx.queryRunner as (typeof tx.queryRunner & { connect(): Promise<unknown> }) | undefined;
+  const runner = tx.queryRunner;
   if (!runner || !runner.isTransactionActive || runner.connection.options.type !== 'postgres') return undefined;
   const client = (await runner.connect()) as PoolClient;
   let supported = copySupport.get(client);
@@ -192,13 +192,23 @@ export class ArchiveRepository {
     if (client) {
       const copy = new BinaryCopyWriter(rows.reduce((size, r) => size + 64 + 12 * r.terms.length, 0));
       for (const r of rows) copy.row(4).text(r.corpId).int8(r.seq).timestamptz(r.occurredAt).int8Array(r.terms);
-      await copyInto(client, `COPY audit_search_index (corp_id, seq, occurred_at, terms) FROM STDIN (FORMAT binary)`, copy.finish(), rows.length);
+      await copyInto(
+        client,
+        `COPY audit_search_index (corp_id, seq, occurred_at, terms) FROM STDIN (FORMAT binary)`,
+        copy.finish(),
+        rows.length,
+      );
       return;
     }
     await tx.query(
       `INSERT INTO audit_search_index (corp_id, seq, occurred_at, terms)
        SELECT c, s, o, t::bigint[] FROM unnest($1::text[], $2::bigint[], $3::timestamptz[], $4::text[]) AS u(c, s, o, t)`,
-      [rows.map((r) => r.corpId), rows.map((r) => r.seq), rows.map((r) => r.occurredAt), rows.map((r) => `{${r.terms.map(termText).join(',')}}`)],
+      [
+        rows.map((r) => r.corpId),
+        rows.map((r) => r.seq),
+        rows.map((r) => r.occurredAt),
+        rows.map((r) => `{${r.terms.map(termText).join(',')}}`),
+      ],
     );
   }
 

@@ -86,7 +86,8 @@ export class ArchiveService {
     for (const { draft, dataKeyId, sealed, terms } of prepared) {
       if (existing.has(draft.eventId)) continue;
       const head = heads.get(draft.corpId)!;
-      const unsealed = {
+      // One object per record (no spreads: this loop holds the chain lock); the hash covers all but prevHash and hash.
+      const record: ArchivedRecord = {
         corpId: draft.corpId,
         seq: head.seq + 1,
         eventId: draft.eventId,
@@ -97,12 +98,16 @@ export class ArchiveService {
         actor: draft.actor,
         messageType: draft.messageType,
         dataKeyId,
-        ...sealed,
+        nonce: sealed.nonce,
+        ciphertext: sealed.ciphertext,
+        prevHash: head.hash,
+        hash: head.hash,
       };
-      const hash = chainHash(head.hash, unsealed);
-      records.push({ ...unsealed, prevHash: head.hash, hash });
-      heads.set(draft.corpId, { seq: unsealed.seq, hash });
-      if (terms) index.push({ corpId: draft.corpId, seq: unsealed.seq, occurredAt: draft.occurredAt, terms });
+      const hash = chainHash(head.hash, record);
+      record.hash = hash;
+      records.push(record);
+      heads.set(draft.corpId, { seq: record.seq, hash });
+      if (terms) index.push({ corpId: draft.corpId, seq: record.seq, occurredAt: draft.occurredAt, terms });
       if (draft.members?.length) await this.archive.addConversationMembers(tx, draft.corpId, draft.conversationId, draft.members);
     }
     await this.archive.insertRecords(tx, records);

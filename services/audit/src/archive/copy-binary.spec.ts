@@ -14,7 +14,14 @@ const rowOf = (build: (w: BinaryCopyWriter) => void) => {
 
 describe('binary COPY writer', () => {
   it('writes a row: its field count, then each field as a length and bytes', () => {
-    expect(rowOf((w) => w.row(2).text('é').bytea(Buffer.from([0, 1, 255])))).toBe('0002' + '00000002c3a9' + '00000003' + '0001ff');
+    expect(
+      rowOf((w) =>
+        w
+          .row(2)
+          .text('é')
+          .bytea(Buffer.from([0, 1, 255])),
+      ),
+    ).toBe('0002' + '00000002c3a9' + '00000003' + '0001ff');
   });
 
   it('writes bigints as 8 bytes, two’s complement, from numbers and from decimal text', () => {
@@ -42,7 +49,17 @@ describe('binary COPY writer', () => {
     const one = Buffer.from('0000000000000001', 'hex');
     const minus = Buffer.from('ffffffffffffffff', 'hex');
     expect(rowOf((w) => w.row(1).int8Array([one, minus]))).toBe(
-      '0001' + '0000002c' + '00000001' + '00000000' + '00000014' + '00000002' + '00000001' + '00000008' + one.toString('hex') + '00000008' + minus.toString('hex'),
+      '0001' +
+        '0000002c' +
+        '00000001' +
+        '00000000' +
+        '00000014' +
+        '00000002' +
+        '00000001' +
+        '00000008' +
+        one.toString('hex') +
+        '00000008' +
+        minus.toString('hex'),
     );
     expect(rowOf((w) => w.row(1).int8Array([]))).toBe('0001' + '0000000c' + '00000000' + '00000000' + '00000014');
   });

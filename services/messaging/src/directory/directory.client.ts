@@ -19,7 +19,14 @@ export class DirectoryClient {
   /** Splits userids into active members of the caller's corp and the rest. */
   async activeMembers(caller: CallerIdentity, userids: string[]): Promise<{ active: string[]; invalid: string[] }> {
     if (userids.length === 0) return { active: [], invalid: [] };
-    const { members } = await this.client.call('BatchGetMembers', (d, md) => d.batchGetMembers({ userids }, md), caller);
+    // A 2,000-member group is ordinary: ask in pages of the directory's limit, side by side.
+    const pages = await Promise.all(
+      Array.from({ length: Math.ceil(userids.length / BATCH_GET_LIMIT) }, (_, i) => {
+        const chunk = userids.slice(i * BATCH_GET_LIMIT, (i + 1) * BATCH_GET_LIMIT);
+        return this.client.call('BatchGetMembers', (d, md) => d.batchGetMembers({ userids: chunk }, md), caller);
+      }),
+    );
+    const members = pages.flatMap((page) => page.members);
     const active = new Set(members.filter((m) => m.status === directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE).map((m) => m.userid));
     return { active: userids.filter((u) => active.has(u)), invalid: userids.filter((u) => !active.has(u)) };
   }

@@ -74,9 +74,11 @@ export class MessagesService {
       throw new ValidationError('client_msg_id must be 1-64 characters of letters, digits and _.:-', { field: 'client_msg_id' });
     const { type, content } = parseContent(input.type, input.contentJson);
     let readBefore = 0;
+    let direct = false;
     const result = await this.transactions.run(async (tx) => {
       const { conversation, me } = await this.conversations.lockAsMember(tx, caller, input.conversationId);
       readBefore = me.readSeq;
+      direct = conversation.kind === 'direct';
       // Only the app posts in its conversation with a member (a member's reply would be the app's
       // callback, which Atrium does not deliver yet).
       if (conversation.kind === 'app')
@@ -128,8 +130,10 @@ export class MessagesService {
     });
     if (result.message.burnAfterReading) [result.message] = await this.burn.present(caller.corpId, null, [result.message]);
     if (result.created) {
-      // Writing moves the sender's read cursor too: what it passed is burnt on their other devices.
-      await this.burn.announceRead(caller.corpId, result.message.conversationId, result.message.sender, readBefore, result.message.seq);
+      // Writing moves the sender's read cursor too: what it passed is burnt on their other devices
+      // (burn after reading exists in direct conversations only: no query for a group's send).
+      if (direct)
+        await this.burn.announceRead(caller.corpId, result.message.conversationId, result.message.sender, readBefore, result.message.seq);
       this.bus.relay.nudge();
       await this.realtime.toConversation(caller.corpId, {
         kind: 'message',

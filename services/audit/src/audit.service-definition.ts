@@ -33,7 +33,6 @@ import { IntegrityService } from './integrity/integrity.service';
 import { AuditReceipts1700000006000 } from './migrations/1700000006000-audit-receipts';
 import { AuditArchive1700000006100 } from './migrations/1700000006100-audit-archive';
 import { AuditCompliance1700000006200 } from './migrations/1700000006200-audit-compliance';
-import { AuditIngestIndexes1700000006300 } from './migrations/1700000006300-audit-ingest-indexes';
 import { PolicyRepository } from './policy/policy.repository';
 import { PolicyService } from './policy/policy.service';
 import { PullRepository } from './pull/pull.repository';
@@ -110,12 +109,7 @@ export const AUDIT_PROVIDERS = [
   ArchiveJobs,
 ];
 
-export const AUDIT_MIGRATIONS = [
-  AuditReceipts1700000006000,
-  AuditArchive1700000006100,
-  AuditCompliance1700000006200,
-  AuditIngestIndexes1700000006300,
-];
+export const AUDIT_MIGRATIONS = [AuditReceipts1700000006000, AuditArchive1700000006100, AuditCompliance1700000006200];
 
 export function auditService(options: AuditOptions = {}): ServiceDefinition {
   @Module({

@@ -251,15 +251,12 @@ export class ArchiveRepository {
     return rows.map((r) => r.corp_id);
   }
 
-  /**
-   * Index rows of records whose keys were shredded: derived data, deleted with them. An index row
-   * has its record's occurred_at: the join goes through audit_search_time (corp_id, occurred_at, seq).
-   */
+  /** Index rows of records whose keys were shredded: derived data, deleted with them. */
   async deleteIndexOfKeys(tx: Tx, corpId: string, dataKeyIds: string[]): Promise<void> {
     if (dataKeyIds.length === 0) return;
     await tx.query(
       `DELETE FROM audit_search_index i USING audit_records r
-        WHERE i.corp_id = $1 AND r.corp_id = $1 AND r.seq = i.seq AND i.occurred_at = r.occurred_at AND r.data_key_id = ANY($2::bigint[])`,
+        WHERE i.corp_id = $1 AND r.corp_id = $1 AND r.seq = i.seq AND r.data_key_id = ANY($2::bigint[])`,
       [corpId, dataKeyIds],
     );
   }

@@ -81,10 +81,7 @@ export class SearchRepository {
     if (q.before) where.push(`(${t}.occurred_at, ${t}.seq) < (${p(q.before.occurredAt)}, ${p(q.before.seq)})`);
     if (q.maxSeq !== undefined) where.push(`r.seq <= ${p(q.maxSeq)}`);
     where.push(...scopeConditions(q.scope, p, q.departmentId));
-    // occurred_at is the record's in both: from a record, audit_search_time finds its index row.
-    const from = keyed
-      ? `audit_search_index i JOIN audit_records r ON r.corp_id = i.corp_id AND r.seq = i.seq AND r.occurred_at = i.occurred_at`
-      : `audit_records r`;
+    const from = keyed ? `audit_search_index i JOIN audit_records r ON r.corp_id = i.corp_id AND r.seq = i.seq` : `audit_records r`;
     const rows = await db.query<RecordRow[]>(
       `SELECT ${RECORD_COLUMNS} FROM ${from} WHERE ${where.join(' AND ')}
         ORDER BY ${t}.occurred_at DESC, ${t}.seq DESC LIMIT ${p(q.limit)}`,

@@ -121,7 +121,7 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
 
   const processes = {} as Record<AnyService, ServiceProcess>;
   const spawnService = async (service: AnyService): Promise<void> => {
-    const child = spawn(process.execPath, [join(options.distDir, 'services', service, 'src', 'main.js')], {
+    const child = spawn(process.execPath, [...serviceNodeArgs(), join(options.distDir, 'services', service, 'src', 'main.js')], {
       env: envFor(service),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -168,7 +168,7 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
     processes,
     addGatewayReplica: async () => {
       const http = await freeLoopbackPort();
-      const child = spawn(process.execPath, [join(options.distDir, 'services', 'gateway', 'src', 'main.js')], {
+      const child = spawn(process.execPath, [...serviceNodeArgs(), join(options.distDir, 'services', 'gateway', 'src', 'main.js')], {
         env: { ...envFor('gateway'), HTTP_PORT: String(http), PORT: String(http) },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
@@ -200,4 +200,9 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
       await Promise.all(BACKEND_SERVICES.map(stopService));
     },
   };
+}
+
+/** Extra node flags for every service process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a benchmark run. */
+function serviceNodeArgs(): string[] {
+  return (process.env.ATRIUM_SERVICE_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
 }

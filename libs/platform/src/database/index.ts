@@ -1,3 +1,4 @@
 export * from './data-source';
+export * from './statements';
 export * from './platform-migrations';
 export * from './embedded-postgres';

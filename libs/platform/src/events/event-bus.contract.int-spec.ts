@@ -4,7 +4,7 @@ import { defineEvent, EventEnvelope } from '@atrium/contracts';
 import { createTestDatabase, eventually, testInfra, TestDatabase, uniqueSuffix } from '@atrium/testing';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
-import { openDatabase, Tx } from '../database';
+import { openDatabase, runCombined, Tx } from '../database';
 import { createLogger } from '../logging';
 import { initTelemetry, inSpan } from '../telemetry';
 import { DLQ_HEADERS } from './event-consumer';
@@ -235,6 +235,47 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       expect(letter?.headers[DLQ_HEADERS.reason]).toBe('invalid');
       expect(letter?.value).toBe('{"not":"an envelope"');
       expect(letter?.headers[DLQ_HEADERS.error]).toContain('not valid JSON');
+    });
+
+    it('skips events of other types on its topic by their type header, unparsed and not dead-lettered', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `foreign-${uniqueSuffix()}`;
+      // Not JSON: had the consumer parsed it, it would have been dead-lettered as invalid.
+      await broker.publish([
+        {
+          topic: 'contract.events',
+          key: stream,
+          value: 'not json at all',
+          headers: { 'x-atrium-event-type': 'contract.other.happened', 'x-test-marker': stream },
+        },
+      ]);
+      await publish(stream, 3);
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the event after the foreign one',
+      );
+      // Same key, same partition: the foreign record was behind the consumer before this one was handled.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(deadLetters.filter((m) => m.headers['x-test-marker'] === stream)).toEqual([]);
+      expect((await effects(stream)).map((r) => r.n)).toEqual([3]);
+    });
+
+    it('delivers an event prepared as a statement and combined with the change (runCombined)', async () => {
+      const stream = `combined-${uniqueSuffix()}`;
+      const envelope = await producerDs.transaction(async (tx) => {
+        const prepared = producer.prepare(ItemRecorded, 'corp-1', { stream, n: 5, failTimes: 0 });
+        await runCombined(tx, [{ text: `SELECT 1 WHERE $1::text IS NOT NULL`, values: [stream] }, prepared.statement]);
+        return prepared.envelope;
+      });
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the prepared event',
+      );
+      expect(await effects(stream)).toEqual([{ event_id: envelope.id, n: 5 }]);
     });
 
     if (mode === 'batched') {

@@ -1,10 +1,10 @@
 import { EventDefinition, EventEnvelope } from '@atrium/contracts';
 import { DataSource } from 'typeorm';
-import { Tx } from '../database';
+import { SqlStatement, Tx } from '../database';
 import { AppLogger } from '../logging';
 import { BatchConsumeOptions, ConsumeOptions, EventConsumer } from './event-consumer';
 import { MessageBroker, Subscription } from './message-broker';
-import { appendToOutbox } from './outbox';
+import { appendToOutbox, outboxStatement } from './outbox';
 import { OutboxRelay, OutboxRelayOptions } from './outbox-relay';
 
 /**
@@ -29,6 +29,14 @@ export class EventBus {
 
   publish<T>(tx: Tx, definition: EventDefinition<T>, corpId: string, payload: T): Promise<EventEnvelope<T>> {
     return appendToOutbox(tx, definition, corpId, payload);
+  }
+
+  /**
+   * The outbox row of an event as a statement the caller runs with its own writes in one round trip
+   * (`runCombined`); as with `publish`, it is published if and only if that transaction commits.
+   */
+  prepare<T>(definition: EventDefinition<T>, corpId: string, payload: T): { envelope: EventEnvelope<T>; statement: SqlStatement } {
+    return outboxStatement(definition, corpId, payload);
   }
 
   async consume(options: ConsumeOptions): Promise<void> {

@@ -5,6 +5,17 @@ import { Tx } from '../database';
 import { AppLogger } from '../logging';
 import { extractTraceContext, inSpan, tracer } from '../telemetry';
 import { MessageBroker, ReceivedMessage, Subscription } from './message-broker';
+import { EVENT_HEADERS } from './outbox';
+
+/**
+ * True when the message's type header names an event this consumer does not accept: it is skipped
+ * before its payload is parsed. Topics are per domain, so a consumer of one rare event type (card
+ * clicks) reads every message sent; without this it paid a JSON parse and a span for each.
+ */
+function ignoredByHeader(message: ReceivedMessage, events: readonly EventDefinition[]): boolean {
+  const type = message.headers[EVENT_HEADERS.type];
+  return type !== undefined && !events.some((e) => e.type === type);
+}
 
 export type EventHandler = (tx: Tx, event: EventEnvelope, definition: EventDefinition) => Promise<void>;
 
@@ -62,7 +73,7 @@ export class EventConsumer {
     return this.broker.subscribe({
       groupId: options.groupId,
       topics,
-      handle: (message) => this.process(options, message),
+      handle: (message) => (ignoredByHeader(message, options.events) ? Promise.resolve() : this.process(options, message)),
     });
   }
 
@@ -91,6 +102,7 @@ export class EventConsumer {
   private async processBatch(options: BatchConsumeOptions, single: ConsumeOptions, messages: ReceivedMessage[]): Promise<void> {
     const decoded: { message: ReceivedMessage; event: DecodedEvent }[] = [];
     for (const message of messages) {
+      if (ignoredByHeader(message, options.events)) continue;
       try {
         const { envelope, definition } = decodeEvent(message.value, options.events);
         decoded.push({ message, event: { envelope, definition, topic: message.topic } });

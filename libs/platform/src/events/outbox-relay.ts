@@ -87,6 +87,11 @@ export class OutboxRelay {
 
   /** Publishes one batch; returns how many rows it published. */
   async relayBatch(): Promise<number> {
+    // An idle round is one cheap query, not a transaction of four: every service polls, all the time.
+    const [{ pending }] = await this.dataSource.query<{ pending: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM platform_outbox WHERE published_at IS NULL) AS pending`,
+    );
+    if (!pending) return 0;
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = await tx.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
       if (!locked) return 0;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventDefinition, EventEnvelope } from '@atrium/contracts';
-import { Tx } from '../database';
+import { SqlStatement, Tx } from '../database';
 import { injectTraceContext } from '../telemetry';
 
 export const EVENT_HEADERS = {
@@ -16,6 +16,17 @@ export const EVENT_HEADERS = {
  * its consumers would dead-letter.
  */
 export async function appendToOutbox<T>(tx: Tx, definition: EventDefinition<T>, corpId: string, payload: T): Promise<EventEnvelope<T>> {
+  const { envelope, statement } = outboxStatement(definition, corpId, payload);
+  await tx.query(statement.text, statement.values);
+  return envelope;
+}
+
+/** The outbox row of an event as a statement, for a caller that combines it with its own writes (`runCombined`). */
+export function outboxStatement<T>(
+  definition: EventDefinition<T>,
+  corpId: string,
+  payload: T,
+): { envelope: EventEnvelope<T>; statement: SqlStatement } {
   const checked = definition.schema.parse(payload);
   const envelope: EventEnvelope<T> = {
     id: randomUUID(),
@@ -31,9 +42,11 @@ export async function appendToOutbox<T>(tx: Tx, definition: EventDefinition<T>, 
     [EVENT_HEADERS.version]: String(envelope.version),
     [EVENT_HEADERS.corp]: corpId,
   });
-  await tx.query(
-    `INSERT INTO platform_outbox (event_id, topic, event_key, event_type, envelope, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [envelope.id, definition.topic, definition.key(checked), definition.type, JSON.stringify(envelope), JSON.stringify(headers)],
-  );
-  return envelope;
+  return {
+    envelope,
+    statement: {
+      text: `INSERT INTO platform_outbox (event_id, topic, event_key, event_type, envelope, headers) VALUES ($1, $2, $3, $4, $5, $6)`,
+      values: [envelope.id, definition.topic, definition.key(checked), definition.type, JSON.stringify(envelope), JSON.stringify(headers)],
+    },
+  };
 }

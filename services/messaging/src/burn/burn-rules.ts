@@ -6,7 +6,7 @@ import { Message } from '../messages/message';
  * Burn after reading exists in direct conversations only (as in WeCom): in a group "read" has no
  * single reader, and a message that vanishes for some members but not others helps nobody.
  */
-export function assertBurnAllowed(conversation: Conversation): void {
+export function assertBurnAllowed(conversation: Pick<Conversation, 'kind' | 'id'>): void {
   if (conversation.kind === 'direct') return;
   throw new DomainError('PRECONDITION_FAILED', 'burn after reading is only allowed in direct (1:1) conversations', {
     reason: 'BURN_AFTER_READING_DIRECT_ONLY',

@@ -1,4 +1,4 @@
-import { queryReturning, Tx } from '@atrium/platform';
+import { queryReturning, SqlStatement, Tx } from '@atrium/platform';
 import { Conversation, ConversationMember, ConversationView, MemberRole } from './conversation';
 
 interface ConversationRow {
@@ -96,6 +96,62 @@ export class ConversationsRepository {
       id,
     ]);
     return row && toConversation(row);
+  }
+
+  /**
+   * A send's reads in one round trip: the conversation locked (nobody else appends meanwhile, so
+   * its next seq is `lastSeq + 1`), the sender's membership, the seq of a message the sender
+   * already stored under this client message id, and whether the sender's cursor is about to pass
+   * the other party's unread burn-after-reading messages (direct chats only). No member count:
+   * counting a 2,000-member group on every send is what made large groups slow.
+   */
+  async lockForSend(
+    tx: Tx,
+    corpId: string,
+    id: string,
+    userid: string,
+    clientMsgId: string,
+  ): Promise<
+    { conversation: Omit<Conversation, 'memberCount'>; me?: ConversationMember; originalSeq?: number; unreadBurns: boolean } | undefined
+  > {
+    const [row] = await tx.query<(ConversationRow & MemberRow & { original_seq: string | null; unread_burns: boolean })[]>(
+      `SELECT c.*, 0 AS member_count, m.userid, m.role, m.joined_seq, m.read_seq, m.muted_until, m.pinned, m.notifications_muted,
+              (SELECT x.seq FROM messages x
+                WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id AND x.sender = $3 AND x.client_msg_id = $4) AS original_seq,
+              CASE WHEN c.kind = 'direct' AND m.userid IS NOT NULL THEN EXISTS (
+                SELECT 1 FROM messages x
+                 WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id AND x.seq > m.read_seq
+                   AND x.burn_after_reading AND x.burnt_at IS NULL AND x.sender <> m.userid) ELSE false END AS unread_burns
+         FROM conversations c
+         LEFT JOIN conversation_members m ON m.corp_id = c.corp_id AND m.conversation_id = c.id AND m.userid = $3
+        WHERE c.corp_id = $1 AND c.id = $2
+          FOR UPDATE OF c`,
+      [corpId, id, userid, clientMsgId],
+    );
+    if (!row) return undefined;
+    const { memberCount: _, ...conversation } = toConversation(row);
+    return {
+      conversation,
+      me: row.userid ? toMember(row) : undefined,
+      originalSeq: row.original_seq === null ? undefined : Number(row.original_seq),
+      unreadBurns: row.unread_burns,
+    };
+  }
+
+  /** The conversation's seq moved to `seq` (under the lock `lockForSend` took); see `runCombined`. */
+  appendSeqStatement(corpId: string, id: string, seq: number): SqlStatement {
+    return {
+      text: `UPDATE conversations SET last_seq = $3, last_activity_at = now() WHERE corp_id = $1 AND id = $2`,
+      values: [corpId, id, seq],
+    };
+  }
+
+  /** A member's read cursor moved forward to `seq` (never back); see `runCombined`. */
+  advanceReadStatement(corpId: string, id: string, userid: string, seq: number): SqlStatement {
+    return {
+      text: `UPDATE conversation_members SET read_seq = GREATEST(read_seq, $4) WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3`,
+      values: [corpId, id, userid, seq],
+    };
   }
 
   async nextSeq(tx: Tx, corpId: string, id: string): Promise<number> {

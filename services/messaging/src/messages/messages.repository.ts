@@ -1,4 +1,4 @@
-import { Tx } from '@atrium/platform';
+import { SqlStatement, Tx } from '@atrium/platform';
 import { ForwardedFrom, Message } from './message';
 
 interface Row {
@@ -39,16 +39,28 @@ const toMessage = (r: Row): Message => ({
 
 export class MessagesRepository {
   async insert(tx: Tx, m: Message): Promise<void> {
-    await tx.query(
-      `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-      [m.corpId, m.conversationId, m.seq, m.id, m.sender, m.clientMsgId, m.type, JSON.stringify(m.content), m.sentAt],
-    );
-    if (m.burnAfterReading || m.forwardedFrom) {
-      await tx.query(
-        `UPDATE messages SET burn_after_reading = $4, forwarded_from = $5 WHERE corp_id = $1 AND conversation_id = $2 AND seq = $3`,
-        [m.corpId, m.conversationId, m.seq, m.burnAfterReading ?? false, m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null],
-      );
-    }
+    const { text, values } = this.insertStatement(m);
+    await tx.query(text, values);
+  }
+
+  insertStatement(m: Message): SqlStatement {
+    return {
+      text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      values: [
+        m.corpId,
+        m.conversationId,
+        m.seq,
+        m.id,
+        m.sender,
+        m.clientMsgId,
+        m.type,
+        JSON.stringify(m.content),
+        m.sentAt,
+        m.burnAfterReading ?? false,
+        m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null,
+      ],
+    };
   }
 
   async findByClientId(tx: Tx, corpId: string, conversationId: string, sender: string, clientMsgId: string): Promise<Message | undefined> {

@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { readHostBusySeconds } from './proc';
+import { readCpuSecondsByCommand, readHostBusySeconds, readProcessCpuSeconds } from './proc';
 import { ServicesPlatform, startServicesPlatform } from './services-platform';
 import { round, summarize } from './stats';
 import { BenchContext, BenchModule, BenchOutcome } from './types';
@@ -206,24 +206,38 @@ async function prepare(context: BenchContext, plan: Plan, members: number): Prom
   return { platform, corpId, token, api };
 }
 
-/** CPU over a phase, 100 % = one core: the platform's processes, this generator and its workers, the rest of the machine. */
+/**
+ * CPU over a phase, 100 % = one core: the platform's processes (and each service), this generator,
+ * its receiver processes, PostgreSQL, Kafka, Redis and the whole machine.
+ */
 function cpuMeter(platform: ServicesPlatform, workers: Worker[]) {
+  const servers = ['postgres', 'java', 'redis-server'];
   const read = () => ({
     at: Date.now(),
     platform: platform.cpuSeconds(),
+    services: platform.cpuSecondsByService(),
     host: readHostBusySeconds() ?? NaN,
     own: process.cpuUsage(),
-    workers: workers.map((w) => w.pid),
+    receivers: workers.reduce((sum, w) => sum + (readProcessCpuSeconds(w.pid) ?? 0), 0),
+    servers: readCpuSecondsByCommand(servers),
   });
   const start = read();
   return () => {
     const end = read();
     const seconds = (end.at - start.at) / 1000;
+    const pct = (used: number) => round((used / seconds) * 100, 0);
     const own = (end.own.user - start.own.user + end.own.system - start.own.system) / 1e6;
     return {
-      platform_cpu_pct: round(((end.platform - start.platform) / seconds) * 100, 0),
-      host_cpu_pct: round(((end.host - start.host) / seconds) * 100, 0),
+      platform_cpu_pct: pct(end.platform - start.platform),
+      host_cpu_pct: pct(end.host - start.host),
       sender_cpu_pct: round((own / seconds) * 100, 0),
+      receiver_cpu_pct: pct(end.receivers - start.receivers),
+      postgres_cpu_pct: pct(end.servers.postgres - start.servers.postgres),
+      kafka_cpu_pct: pct(end.servers.java - start.servers.java),
+      redis_cpu_pct: pct(end.servers['redis-server'] - start.servers['redis-server']),
+      ...Object.fromEntries(
+        Object.entries(end.services).map(([service, used]) => [`${service}_cpu_pct`, pct(used - (start.services[service] ?? 0))]),
+      ),
     };
   };
 }
@@ -546,9 +560,16 @@ export const messagingBench: BenchModule = {
     const errors = { n: 0 };
     const setup = await prepare(context, plan, members);
     try {
-      await sendRatePhases(context, plan, setup, errors);
-      await fanoutPhase(context, plan, setup, sendUsers, errors);
-      await idlePhase(context, plan, setup, sendUsers + plan.fanoutMembers, errors);
+      // ATRIUM_BENCH_MESSAGING_PHASES=send,fanout,idle (all by default) runs some phases only, e.g. to profile one.
+      const phases = new Set((process.env.ATRIUM_BENCH_MESSAGING_PHASES ?? 'send,fanout,idle').split(','));
+      // What the platform costs doing nothing (outbox polls, consumer fetches, heartbeats): the floor under every phase.
+      const idle = cpuMeter(setup.platform, []);
+      await new Promise((resolve) => setTimeout(resolve, 10_000));
+      const { platform_cpu_pct, host_cpu_pct: _host, sender_cpu_pct: _sender, receiver_cpu_pct: _receivers, ...rest } = idle();
+      context.emit('platform_idle_cpu_pct', platform_cpu_pct, '%', { seconds: 10, ...rest });
+      if (phases.has('send')) await sendRatePhases(context, plan, setup, errors);
+      if (phases.has('fanout')) await fanoutPhase(context, plan, setup, sendUsers, errors);
+      if (phases.has('idle')) await idlePhase(context, plan, setup, sendUsers + plan.fanoutMembers, errors);
       const gateway = setup.platform.rssMiB('gateway');
       context.emit(
         'gateway_rss',

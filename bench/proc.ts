@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** What Linux's /proc says about CPU time and memory. Every reader answers undefined where there is no /proc. */
 
@@ -64,4 +64,33 @@ export function readHostBusySeconds(): number | undefined {
   const [user, nice, system, , , irq, softirq, steal] = fields.slice(1, 9).map(Number);
   const busy = user + nice + system + irq + softirq + (steal || 0);
   return Number.isFinite(busy) ? busy / ticksPerSecond() : undefined;
+}
+
+/**
+ * CPU seconds used so far by all live processes whose command name (/proc/<pid>/comm) is one of
+ * `names`, summed per name (e.g. postgres, java for Kafka, redis-server). Processes that exited
+ * meanwhile take their time with them: a phase's difference is a lower bound.
+ */
+export function readCpuSecondsByCommand(names: string[]): Record<string, number> {
+  const totals: Record<string, number> = Object.fromEntries(names.map((n) => [n, 0]));
+  let pids: string[];
+  try {
+    pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry));
+  } catch {
+    return totals;
+  }
+  for (const pid of pids) {
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!(name in totals)) continue;
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[11]) + Number(fields[12]);
+    if (Number.isFinite(ticks)) totals[name] += ticks / ticksPerSecond();
+  }
+  return totals;
 }

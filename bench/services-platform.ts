@@ -22,6 +22,8 @@ export interface ServicesPlatform {
   rssMiB(service: string): number[];
   /** CPU seconds used so far by all processes of the platform. */
   cpuSeconds(): number;
+  /** CPU seconds used so far by each service (its replicas summed). */
+  cpuSecondsByService(): Record<string, number>;
   databaseUrl(service: string): string;
   stop(): Promise<void>;
 }
@@ -118,6 +120,11 @@ export async function startServicesPlatform(options: {
     processes: runtime.processes,
     rssMiB: (service) => runtime.processes.filter((p) => p.service === service).map((p) => readProcessMemory(p.pid)?.rssMiB ?? NaN),
     cpuSeconds: () => runtime.processes.reduce((sum, p) => sum + (readProcessCpuSeconds(p.pid) ?? 0), 0),
+    cpuSecondsByService: () => {
+      const byService: Record<string, number> = {};
+      for (const p of runtime.processes) byService[p.service] = (byService[p.service] ?? 0) + (readProcessCpuSeconds(p.pid) ?? 0);
+      return byService;
+    },
     databaseUrl,
     stop: () =>
       (stopping ??= (async () => {

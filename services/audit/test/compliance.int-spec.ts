@@ -442,6 +442,21 @@ describe('compliance officers on the archive', () => {
       expect(await h.call(superAdmin(corpId), (c, md) => c.verifyArchive({}, md))).toMatchObject({ ok: true });
     });
 
+    it('leaves legal holds to officers of the whole corp: a department-scoped officer may not place or release one', async () => {
+      await grant(corpId, 'branch-officer', [2]);
+      const request = { name: 'Branch case', reason: '', participants: ['alice'], conversationIds: [], fromTime: '', toTime: '' };
+      await expect(h.call(member(corpId, 'branch-officer'), (c, md) => c.createLegalHold(request, md))).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+        message: expect.stringContaining('whole corp'),
+      });
+      const { hold } = await h.call(member(corpId, 'officer'), (c, md) => c.createLegalHold(request, md));
+      await expect(h.call(member(corpId, 'branch-officer'), (c, md) => c.releaseLegalHold({ id: hold!.id }, md))).rejects.toMatchObject({
+        code: 'FORBIDDEN',
+      });
+      const released = await h.call(member(corpId, 'officer'), (c, md) => c.releaseLegalHold({ id: hold!.id }, md));
+      expect(released.hold).toMatchObject({ releasedBy: 'officer', releasedAt: expect.any(String) });
+    });
+
     it('holds by participant and time range against a sweep run as of a later day', async () => {
       const other = newCorp('hold2');
       await h.createConversation(other, 'g', ['erin', 'frank']);

@@ -5,6 +5,12 @@ import { BrokerMessage, MessageBroker } from './message-broker';
 export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
+  /**
+   * A nudge never starts a round sooner than this after the previous one began (default 25 ms):
+   * under load every commit nudges, and a round per event would cost a transaction and a Kafka
+   * request each. Events wait at most this long; Kafka is off the live delivery path.
+   */
+  minRoundGapMs?: number;
   /** Published rows are kept this long for diagnosis, then deleted. */
   retainPublishedMs?: number;
   /** Test-only fault injection: called after publishing, before marking rows published. */
@@ -61,6 +67,7 @@ export class OutboxRelay {
   private async run(): Promise<void> {
     let failures = 0;
     while (this.running) {
+      const roundStartedAt = Date.now();
       let published = 0;
       try {
         published = await this.relayBatch();
@@ -81,6 +88,8 @@ export class OutboxRelay {
           };
         });
         this.wakeUp = undefined;
+        const gap = (this.options.minRoundGapMs ?? 25) - (Date.now() - roundStartedAt);
+        if (gap > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, gap));
       }
     }
   }

@@ -1,9 +1,18 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CallerIdentity, DATA_SOURCE, NotFoundError, TRANSACTIONS, TransactionRunner, ValidationError } from '@atrium/platform';
+import {
+  CallerIdentity,
+  DATA_SOURCE,
+  DomainError,
+  NotFoundError,
+  TRANSACTIONS,
+  TransactionRunner,
+  ValidationError,
+} from '@atrium/platform';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ArchiveService } from '../archive/archive.service';
 import { AccessControl } from '../compliance/access-control.service';
+import { OfficerGrant } from '../compliance/officers.repository';
 import { parseTime } from '../compliance/archive-filter';
 import { ownRecord } from '../compliance/own-records';
 import { HoldsRepository, LegalHold } from './holds.repository';
@@ -18,6 +27,18 @@ export interface NewHold {
 }
 
 const MAX_LIST = 1_000;
+
+/**
+ * A hold keeps records of the whole corp past retention whoever's they are, and an officer scoped
+ * to departments could neither see what it keeps nor judge it: holds are for corp-wide officers.
+ */
+function requireCorpWide(grant: OfficerGrant, action: 'place' | 'release'): void {
+  if (grant.departmentIds.length === 0) return;
+  throw new DomainError('FORBIDDEN', `only a compliance officer for the whole corp may ${action} legal holds`, {
+    reason: 'officer_scoped_to_departments',
+    departmentIds: grant.departmentIds,
+  });
+}
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const cleaned = (values: string[] | undefined, name: string) => {
@@ -42,7 +63,7 @@ export class HoldsService {
   ) {}
 
   async create(caller: CallerIdentity, input: NewHold): Promise<LegalHold> {
-    await this.access.requireOfficer(caller);
+    requireCorpWide(await this.access.requireOfficer(caller), 'place');
     const name = input.name.trim();
     if (name.length < 1 || name.length > 200) throw new ValidationError('name must be 1 to 200 characters', { field: 'name' });
     const reason = (input.reason ?? '').trim();
@@ -90,7 +111,8 @@ export class HoldsService {
 
   /** Releasing a released hold changes nothing and answers with it as it is. */
   async release(caller: CallerIdentity, id: string): Promise<LegalHold> {
-    await this.access.requireOfficerOrSuperAdmin(caller);
+    const grant = await this.access.requireOfficerOrSuperAdmin(caller);
+    if (grant) requireCorpWide(grant, 'release');
     const existing = UUID.test(id) ? await this.holds.find(this.db, caller.corpId, id) : undefined;
     if (!existing) throw new NotFoundError('legal hold', { holdId: id });
     return this.transactions.run(async (tx) => {

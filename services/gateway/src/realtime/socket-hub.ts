@@ -3,7 +3,8 @@ import { AppLogger, PubSub } from '@atrium/platform';
 
 /** What the hub needs of a socket: the ws library's WebSocket satisfies it. */
 export interface HubSocket {
-  send(data: string): void;
+  /** A text frame; `binary: false` sends a Buffer of UTF-8 as text. */
+  send(data: Buffer, options: { binary: false }): void;
   close(code: number, reason: string): void;
 }
 
@@ -100,7 +101,8 @@ export class SocketHub {
   private onConversationEvent(conv: string, raw: string): void {
     const event = parse(raw) as ConversationRealtimeEvent | undefined;
     if (!event) return;
-    const frame = JSON.stringify(toFrame(event));
+    // Encoded once for every recipient on this replica: a 2,000-member group is one UTF-8 encoding, not 2,000.
+    const frame = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
     for (const user of this.usersOfConversation.get(conv) ?? []) for (const socket of this.sockets.get(user) ?? []) safeSend(socket, frame);
   }
 
@@ -116,7 +118,7 @@ export class SocketHub {
       const change = event.joined ? this.join(owner, event.conversationId) : this.leave(owner, event.conversationId);
       change.catch((error: unknown) => this.logger.warn({ err: error }, 'realtime membership update failed'));
     }
-    const frame = JSON.stringify(toFrame(event));
+    const frame = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
     for (const socket of sockets) safeSend(socket, frame);
   }
 
@@ -140,9 +142,9 @@ function parse(raw: string): RealtimeEvent | undefined {
   }
 }
 
-function safeSend(socket: HubSocket, frame: string): void {
+function safeSend(socket: HubSocket, frame: Buffer): void {
   try {
-    socket.send(frame);
+    socket.send(frame, { binary: false });
   } catch {
     // A socket closing under us: its close handler detaches it.
   }

@@ -42,6 +42,8 @@ export interface ConsumeOptions {
   handle: EventHandler;
   /** Attempts before the event goes to `<topic>.dlq`. */
   maxAttempts?: number;
+  /** See SubscribeOptions.fetchInBulk: for busy topics whose events may wait a few hundred ms. */
+  fetchInBulk?: boolean;
   retryBaseDelayMs?: number;
 }
 
@@ -73,6 +75,7 @@ export class EventConsumer {
     return this.broker.subscribe({
       groupId: options.groupId,
       topics,
+      fetchInBulk: options.fetchInBulk,
       handle: (message) => (ignoredByHeader(message, options.events) ? Promise.resolve() : this.process(options, message)),
     });
   }
@@ -95,6 +98,7 @@ export class EventConsumer {
       topics,
       handle: (message) => this.process(single, message),
       handleBatch: (messages) => this.processBatch(options, single, messages),
+      fetchInBulk: options.fetchInBulk,
       maxBatchSize: options.maxBatchSize ?? 500,
     });
   }

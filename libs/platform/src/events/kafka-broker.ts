@@ -119,7 +119,8 @@ export class KafkaBroker implements MessageBroker {
       sessionTimeout: 15_000,
       heartbeatInterval: 1_000,
       // A short fetch wait bounds how long a stop (SIGTERM) waits for the pending fetch.
-      maxWaitTimeInMs: 500,
+      maxWaitTimeInMs: options.fetchInBulk ? 250 : 500,
+      minBytes: options.fetchInBulk ? 64 * 1024 : 1,
       retry: { retries: 8 },
     });
     await consumer.connect();
@@ -149,38 +150,43 @@ export class KafkaBroker implements MessageBroker {
       };
     };
     const handleBatch = options.handleBatch?.bind(options);
-    if (handleBatch) {
-      const size = Math.max(1, options.maxBatchSize ?? 500);
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 3,
-        eachBatchAutoResolve: false,
-        eachBatch: async (payload) => {
-          const { batch } = payload;
-          for (let start = 0; start < batch.messages.length; start += size) {
-            if (!payload.isRunning() || payload.isStale()) return;
-            const chunk = batch.messages.slice(start, start + size);
-            await handleBatch(chunk.map((m) => toReceived(batch.topic, batch.partition, m)));
-            const last = chunk[chunk.length - 1].offset;
-            // As for single messages: committed only after the handler's transaction.
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(last) + 1n).toString() }]);
-            payload.resolveOffset(last);
-            await payload.heartbeat();
+    const size = Math.max(1, options.maxBatchSize ?? 500);
+    await consumer.run({
+      autoCommit: false,
+      partitionsConsumedConcurrently: 3,
+      eachBatchAutoResolve: false,
+      eachBatch: async (payload) => {
+        const { batch } = payload;
+        // Offsets are committed only after the handler (and its transaction) succeeded, once per
+        // fetched batch rather than once per message: a crash in between redelivers what followed
+        // the last commit, and the handlers' inbox makes those repeats no-ops. A commit per message
+        // cost the broker a request for every event each group read, skipped ones included.
+        let handled: string | undefined;
+        try {
+          if (handleBatch) {
+            for (let start = 0; start < batch.messages.length; start += size) {
+              if (!payload.isRunning() || payload.isStale()) return;
+              const chunk = batch.messages.slice(start, start + size);
+              await handleBatch(chunk.map((m) => toReceived(batch.topic, batch.partition, m)));
+              handled = chunk[chunk.length - 1].offset;
+              payload.resolveOffset(handled);
+              await payload.heartbeat();
+            }
+          } else {
+            for (const message of batch.messages) {
+              if (!payload.isRunning() || payload.isStale()) return;
+              await options.handle(toReceived(batch.topic, batch.partition, message));
+              handled = message.offset;
+              payload.resolveOffset(handled);
+              await payload.heartbeat();
+            }
           }
-        },
-      });
-    } else {
-      await consumer.run({
-        autoCommit: false,
-        partitionsConsumedConcurrently: 3,
-        eachMessage: async ({ topic, partition, message }) => {
-          await options.handle(toReceived(topic, partition, message));
-          // Commit only after the handler (and its transaction) succeeded: a crash before this line
-          // redelivers the message, and the handler's inbox makes the repeat a no-op.
-          await consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-        },
-      });
-    }
+        } finally {
+          if (handled !== undefined)
+            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(handled) + 1n).toString() }]);
+        }
+      },
+    });
     return {
       stop: async () => {
         this.consumers.delete(consumer);

@@ -25,6 +25,13 @@ export interface SubscribeOptions {
    */
   handleBatch?(messages: ReceivedMessage[]): Promise<void>;
   maxBatchSize?: number;
+  /**
+   * Throughput over promptness: the broker answers a fetch once it has a good amount of data or
+   * after a short wait (Kafka: 64 KiB or 250 ms), instead of as soon as one message is there. For
+   * consumers of a busy topic whose events need not arrive within milliseconds (the archive, a
+   * consumer of a rare event type on a shared topic): far fewer requests for broker and consumer.
+   */
+  fetchInBulk?: boolean;
 }
 
 export interface Subscription {

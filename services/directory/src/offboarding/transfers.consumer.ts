@@ -14,6 +14,8 @@ export class TransfersConsumer {
   start(): Promise<void> {
     return this.bus.consume({
       groupId: 'directory.transfers',
+      // A busy topic (every message sent) and no need for milliseconds: fewer, fuller fetches.
+      fetchInBulk: true,
       events: RESOURCE_TRANSFER_EVENTS,
       handle: (tx, event) => this.offboarding.recordRemoteTransfer(tx, event),
     });

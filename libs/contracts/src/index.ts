@@ -7,3 +7,4 @@ export * as auditV1 from './gen/atrium/audit/v1/audit';
 export * as healthV1 from './gen/grpc/health/v1/health';
 export { PROTO_ROOT, protoPathFor } from './proto-path';
 export * from './realtime';
+export * from './media';

@@ -5,3 +5,4 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
 export * from './event-bus';
+export * from './resource-transfers';

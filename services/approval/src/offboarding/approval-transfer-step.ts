@@ -1,15 +1,10 @@
-import { Tx } from '@atrium/platform';
+import { ResourceTransferStep } from '@atrium/platform';
 
 /**
  * One kind of work an offboarded member leaves behind in approvals (pending approval steps,
- * templates they administer, …), handed to the successor in the consumer's transaction. Each
- * approval feature that assigns work to members adds its step to APPROVAL_TRANSFER_STEPS.
+ * templates they administer, …). Each approval feature that assigns work to members adds its step
+ * to APPROVAL_TRANSFER_STEPS.
  */
-export interface ApprovalTransferStep {
-  /** What moves, as the transfer record's detail names it ("pending approval steps"). */
-  readonly resource: string;
-  /** Reassigns the member's items of this kind to the successor; answers how many moved. */
-  transfer(tx: Tx, corpId: string, userid: string, successorUserid: string): Promise<number>;
-}
+export type ApprovalTransferStep = ResourceTransferStep;
 
 export const APPROVAL_TRANSFER_STEPS = Symbol('approval.transfer-steps');

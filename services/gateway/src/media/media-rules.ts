@@ -1,30 +1,10 @@
-import { messagingV1 } from '@atrium/contracts';
+import { extensionOf, isMediaType, maxBytesFor, MEDIA_TYPES, MediaType } from '@atrium/contracts';
 import { ValidationError } from '@atrium/platform';
 import { Sniffed } from './media-sniff';
 
-export const UPLOAD_TYPES = ['image', 'voice', 'video', 'file'] as const;
-export type UploadType = (typeof UPLOAD_TYPES)[number];
-
-export const isUploadType = (value: unknown): value is UploadType => (UPLOAD_TYPES as readonly unknown[]).includes(value);
-
-/** The corp's limit for this type (messaging's policy; the registry checks it again). */
-export function maxBytesFor(limits: messagingV1.MediaLimits, type: UploadType): number {
-  switch (type) {
-    case 'image':
-      return limits.maxImageBytes;
-    case 'voice':
-      return limits.maxVoiceBytes;
-    case 'video':
-      return limits.maxVideoBytes;
-    case 'file':
-      return limits.maxFileBytes;
-  }
-}
-
-export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 || dot === name.length - 1 ? '' : name.slice(dot + 1).toLowerCase();
-}
+// The corp's limits are messaging's policy (maxBytesFor); its registry checks them again.
+export { extensionOf, isMediaType as isUploadType, maxBytesFor, MEDIA_TYPES as UPLOAD_TYPES };
+export type UploadType = MediaType;
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/g;

@@ -1,11 +1,9 @@
 import { DomainError, ValidationError } from '@atrium/platform';
-import { MediaType } from './media';
+import { extensionOf, maxBytesFor, MediaSizeLimits, MediaType } from '@atrium/contracts';
 
-export interface MediaLimits {
-  maxImageBytes: number;
-  maxVoiceBytes: number;
-  maxVideoBytes: number;
-  maxFileBytes: number;
+export { extensionOf, maxBytesFor };
+
+export interface MediaLimits extends MediaSizeLimits {
   /** Lower-case, without the dot. */
   blockedExtensions: string[];
 }
@@ -48,25 +46,6 @@ export const DEFAULT_MEDIA_LIMITS: MediaLimits = {
 export const MIN_MEDIA_CEILING_BYTES = DEFAULT_MEDIA_LIMITS.maxFileBytes;
 
 const EXTENSION = /^[a-z0-9]{1,16}$/;
-
-export function maxBytesFor(limits: MediaLimits, type: MediaType): number {
-  switch (type) {
-    case 'image':
-      return limits.maxImageBytes;
-    case 'voice':
-      return limits.maxVoiceBytes;
-    case 'video':
-      return limits.maxVideoBytes;
-    case 'file':
-      return limits.maxFileBytes;
-  }
-}
-
-/** `report.Final.PDF` → `pdf`; no extension → ''. */
-export function extensionOf(name: string): string {
-  const dot = name.lastIndexOf('.');
-  return dot <= 0 || dot === name.length - 1 ? '' : name.slice(dot + 1).toLowerCase();
-}
 
 /** What a super admin sets: every size 1..ceiling, extensions normalised and de-duplicated. */
 export function checkMediaLimits(limits: MediaLimits, ceiling: number): MediaLimits {

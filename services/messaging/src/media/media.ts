@@ -1,5 +1,6 @@
-export const MEDIA_TYPES = ['image', 'voice', 'video', 'file'] as const;
-export type MediaType = (typeof MEDIA_TYPES)[number];
+import { MediaType } from '@atrium/contracts';
+
+export { MEDIA_TYPES, type MediaType } from '@atrium/contracts';
 
 export interface Media {
   corpId: string;

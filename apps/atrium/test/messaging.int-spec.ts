@@ -1,6 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { directoryV1, messagingV1, protoPathFor, realtimeChannels } from '@atrium/contracts';
-import { CallerIdentity, GrpcServiceClient, PLATFORM_ADMIN_ROLE, RedisPubSub, SUPER_ADMIN_ROLE } from '@atrium/platform';
+import {
+  CallerIdentity,
+  GrpcServiceClient,
+  PLATFORM_ADMIN_ROLE,
+  RedisPubSub,
+  SERVICE_ROLE,
+  SUPER_ADMIN_ROLE,
+  signIdentity,
+} from '@atrium/platform';
+import { Client } from 'pg';
 import { createTestDatabase, eventually, memberInput, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
@@ -360,6 +369,123 @@ describe('messaging', () => {
     await expect(msg(boss, (c, md) => c.setCorpPolicy({ policy: { ...policy, maxGroupMembers: 20_000 } }, md))).rejects.toMatchObject({
       code: 'VALIDATION_FAILED',
       details: { field: 'max_group_members' },
+    });
+  });
+  describe('sends relayed in a batch (SendMessages, as the WebSocket edge does)', () => {
+    const signed = (caller: CallerIdentity, key = identityKey) => {
+      const { payload, signature } = signIdentity(caller, key);
+      return { identity: payload, identitySig: signature };
+    };
+    const gateway: CallerIdentity = { corpId: '', userId: 'service:gateway', roles: [SERVICE_ROLE] };
+
+    it('settles each send on its own: consecutive seqs, resends, refusals and forged senders side by side', async () => {
+      const group = await msg(as('alice'), (c, md) =>
+        c.createConversation({ kind: 'group', name: 'Batch', members: ['bob', 'carol'], adminOnly: false, whoMayAdd: 'all' }, md),
+      );
+      const groupId = group.conversation!.id;
+      const direct = await msg(as('dave'), (c, md) =>
+        c.createConversation({ kind: 'direct', name: '', members: ['carol'], adminOnly: false, whoMayAdd: '' }, md),
+      );
+      const directId = direct.conversation!.id;
+      const stored = await msg(as('bob'), (c, md) => c.sendMessage(text(groupId, 'b-stored', 'before the batch'), md));
+
+      const { results } = await msg(gateway, (c, md) =>
+        c.sendMessages(
+          {
+            sends: [
+              { ...signed(as('alice')), send: text(groupId, 'b-1', 'one') },
+              { ...signed(as('dave')), send: text(directId, 'b-2', 'elsewhere') },
+              { ...signed(as('carol')), send: text(groupId, 'b-3', 'two') },
+              { ...signed(as('alice')), send: text(groupId, 'b-1', 'one, sent twice') },
+              { ...signed(as('bob')), send: text(groupId, 'b-stored', 'resent') },
+              { ...signed(as('dave')), send: text(groupId, 'b-4', 'not my group') },
+              { ...signed(as('carol'), 'another key of the same length, 32+ characters'), send: text(directId, 'b-5', 'forged') },
+              { ...signed(as('carol')), send: text('not-a-uuid', 'b-6', 'bad id') },
+              { ...signed(as('alice')), send: { conversationId: groupId, clientMsgId: 'b-7', type: 'text', contentJson: '{}' } },
+              { ...signed(as('bob')), send: text(groupId, 'b-8', 'three') },
+            ],
+          },
+          md,
+        ),
+      );
+      const base = stored.message!.seq;
+      expect(results.map((r) => [r.message?.seq ?? null, r.created, r.errorCode])).toEqual([
+        [base + 1, true, ''],
+        [1, true, ''],
+        [base + 2, true, ''],
+        [base + 1, false, ''],
+        [base, false, ''],
+        [null, false, 'NOT_FOUND'],
+        [null, false, 'UNAUTHENTICATED'],
+        [null, false, 'VALIDATION_FAILED'],
+        [null, false, 'VALIDATION_FAILED'],
+        [base + 3, true, ''],
+      ]);
+      expect(results[3].message).toEqual(results[0].message);
+      expect(results[4].message!.id).toBe(stored.message!.id);
+
+      // Stored once each, in order, with the senders' cursors past their own messages.
+      const synced = await msg(as('carol'), (c, md) => c.syncMessages({ conversationId: groupId, afterSeq: base - 1, limit: 10 }, md));
+      expect(synced.messages.map((m) => [m.seq, m.sender, (JSON.parse(m.contentJson) as { text: string }).text])).toEqual([
+        [base, 'bob', 'before the batch'],
+        [base + 1, 'alice', 'one'],
+        [base + 2, 'carol', 'two'],
+        [base + 3, 'bob', 'three'],
+      ]);
+      expect(synced.lastSeq).toBe(base + 3);
+      const view = await msg(as('carol'), (c, md) => c.getConversation({ id: groupId }, md));
+      expect(view.conversation).toMatchObject({ lastSeq: base + 3, unreadCount: 1 });
+
+      // One messaging.message.sent per stored message, in seq order, for the archive.
+      const db = new Client({ connectionString: databases[2].url });
+      await db.connect();
+      try {
+        const { rows } = await db.query<{ seq: number }>(
+          `SELECT (envelope->'payload'->'message'->>'seq')::int AS seq FROM platform_outbox
+            WHERE event_type = 'messaging.message.sent' AND envelope->'payload'->>'conversationId' = $1 ORDER BY seq`,
+          [groupId],
+        );
+        expect(rows.map((r) => r.seq)).toEqual([base, base + 1, base + 2, base + 3]);
+      } finally {
+        await db.end();
+      }
+    });
+
+    it('keeps seqs gapless and a client message id stored once when batches and single sends race', async () => {
+      const group = await msg(as('alice'), (c, md) =>
+        c.createConversation({ kind: 'group', name: 'Race', members: ['bob', 'carol'], adminOnly: false, whoMayAdd: 'all' }, md),
+      );
+      const groupId = group.conversation!.id;
+      const senders = ['alice', 'bob', 'carol'];
+      const batches = Array.from({ length: 6 }, (_, b) =>
+        msg(gateway, (c, md) =>
+          c.sendMessages(
+            {
+              sends: Array.from({ length: 10 }, (_, i) => ({
+                ...signed(as(senders[i % 3])),
+                // Every batch also resends the same three client message ids.
+                send: text(groupId, i < 3 ? `race-shared-${i}` : `race-${b}-${i}`, `b${b} m${i}`),
+              })),
+            },
+            md,
+          ),
+        ),
+      );
+      const singles = Array.from({ length: 12 }, (_, i) =>
+        msg(as(senders[i % 3]), (c, md) => c.sendMessage(text(groupId, i < 3 ? `race-shared-${i}` : `race-single-${i}`, `s${i}`), md)),
+      );
+      const [batchResults, singleResults] = await Promise.all([Promise.all(batches), Promise.all(singles)]);
+      const all = [...batchResults.flatMap((r) => r.results), ...singleResults];
+      expect(all.every((r) => r.message !== undefined)).toBe(true);
+      // 6 × 7 distinct + 9 distinct singles + 3 shared = 54 messages, seqs 1..54.
+      const created = all.filter((r) => r.created).map((r) => r.message!.seq);
+      expect(created.sort((a, b) => a - b)).toEqual(Array.from({ length: 54 }, (_, i) => i + 1));
+      for (let i = 0; i < 3; i += 1) {
+        const shared = all.filter((r) => r.message!.clientMsgId === `race-shared-${i}`);
+        expect(shared).toHaveLength(7);
+        expect(new Set(shared.map((r) => r.message!.id)).size).toBe(1);
+        expect(shared.filter((r) => r.created)).toHaveLength(1);
+      }
     });
   });
 });

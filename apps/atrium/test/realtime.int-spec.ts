@@ -315,5 +315,23 @@ describe('realtime delivery across gateway replicas', () => {
       'ws-4': 'VALIDATION_FAILED',
     });
     expect(alice.texts(id)).toEqual(['over the socket']);
+
+    // A burst goes to messaging in batches: every frame acknowledged once, seqs without gaps.
+    for (let i = 0; i < 25; i += 1) carol.ws.send(JSON.stringify({ ...frame, clientMsgId: `burst-${i}`, content: { text: `b${i}` } }));
+    const acks = await eventually(
+      () => carol.frames.filter((f) => f.type === 'ack' && String(f.clientMsgId).startsWith('burst-')),
+      (list) => list.length === 25,
+      10_000,
+      'the burst acknowledged',
+    );
+    expect(acks.every((a) => a.created === true)).toBe(true);
+    expect(acks.map((a) => Number(a.seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
+    await eventually(
+      () => alice.texts(id),
+      (t) => t.length === 26,
+      10_000,
+      'alice receiving the burst',
+    );
+    expect(new Set(alice.texts(id)).size).toBe(26);
   });
 });

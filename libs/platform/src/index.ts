@@ -10,3 +10,4 @@ export * from './kv';
 export * from './blob';
 export * from './grpc';
 export * from './runtime';
+export * from './batching';

@@ -46,6 +46,7 @@ import { ConversationsHttpController } from './messaging/conversations.http-cont
 import { MessagesHttpController } from './messaging/messages.http-controller';
 import { MessagingFeaturesHttpController } from './messaging/messaging-features.http-controller';
 import { CorpPolicyHttpController } from './messaging/corp-policy.http-controller';
+import { SocketSends } from './realtime/socket-sends';
 import { WsGateway } from './realtime/ws.gateway';
 import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
 import { MemberSessionsService } from './sessions/member-sessions.service';
@@ -102,6 +103,7 @@ export class GatewayModule implements OnModuleDestroy {
         MediaService,
         BearerAuthenticator,
         WsGateway,
+        SocketSends,
         {
           provide: AccessTokens,
           useFactory: () =>

@@ -19,6 +19,7 @@ import { MediaService } from './media/media.service';
 import { MessagesGrpcController } from './messages/messages.grpc-controller';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
+import { SendCommitter } from './messages/send-committer';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
 import { CorpPoliciesGrpcController } from './policies/corp-policies.grpc-controller';
 import { CorpPoliciesRepository } from './policies/corp-policies.repository';
@@ -49,6 +50,7 @@ export class MessagingModule implements OnModuleDestroy {
         ConversationsService,
         MessagesRepository,
         MessagesService,
+        SendCommitter,
         RealtimePublisher,
         AppMessagesRepository,
         AppMessagesService,

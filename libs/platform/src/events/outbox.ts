@@ -50,3 +50,17 @@ export function outboxStatement<T>(
     },
   };
 }
+
+/**
+ * Several events' outbox rows (from `outboxStatement`) as one multi-row insert whose text does not
+ * depend on how many there are; the rows keep their order, so the relay publishes them in it.
+ */
+export function outboxRowsStatement(rows: SqlStatement[]): SqlStatement {
+  const columns: unknown[][] = [[], [], [], [], [], []];
+  for (const row of rows) row.values.forEach((value, i) => columns[i].push(value));
+  return {
+    text: `INSERT INTO platform_outbox (event_id, topic, event_key, event_type, envelope, headers)
+           SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[])`,
+    values: columns,
+  };
+}

@@ -8,6 +8,7 @@ import { AccessTokenClaims } from '../auth/access-tokens';
 import { BearerAuthenticator } from '../auth/bearer-authenticator';
 import { ServiceClients } from '../clients/service-clients';
 import { SocketHub } from './socket-hub';
+import { SocketSends } from './socket-sends';
 
 const HEARTBEAT_MS = 25_000;
 const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
@@ -29,6 +30,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
     private readonly adapterHost: HttpAdapterHost,
     private readonly authenticator: BearerAuthenticator,
     private readonly clients: ServiceClients,
+    private readonly sends: SocketSends,
     @Inject(PUBSUB) pubsub: PubSub,
     @Inject(LOGGER) private readonly logger: AppLogger,
   ) {
@@ -125,21 +127,13 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       return;
     }
     try {
-      const { message, created } = await this.clients.messaging.call(
-        'SendMessage',
-        (m, md) =>
-          m.sendMessage(
-            {
-              conversationId,
-              clientMsgId,
-              type: msgType,
-              contentJson: JSON.stringify(content),
-              burnAfterReading: frame.burnAfterReading === true,
-            },
-            md,
-          ),
-        { corpId: claims.corpId, userId: claims.userId, roles: claims.roles },
-      );
+      const { message, created } = await this.sends.send(claims, {
+        conversationId,
+        clientMsgId,
+        type: msgType,
+        contentJson: JSON.stringify(content),
+        burnAfterReading: frame.burnAfterReading === true,
+      });
       reply({ type: 'ack', conversationId, seq: message?.seq ?? 0, messageId: message?.id ?? '', sentAt: message?.sentAt ?? '', created });
     } catch (error) {
       const domain = error instanceof DomainError ? error : new DomainError('INTERNAL', 'send failed');

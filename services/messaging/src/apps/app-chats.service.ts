@@ -21,7 +21,7 @@ import { MediaService } from '../media/media.service';
 import { Message } from '../messages/message';
 import { parseContent } from '../messages/message-content';
 import { MessagesRepository } from '../messages/messages.repository';
-import { messageSnapshot, toWire } from '../messages/messages.service';
+import { messageSnapshot, toWire } from '../messages/message-snapshot';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { appAgentidOf, appSender, normaliseUserids } from './app-caller';

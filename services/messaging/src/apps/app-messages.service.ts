@@ -17,7 +17,7 @@ import { MediaRepository } from '../media/media.repository';
 import { MediaService } from '../media/media.service';
 import { Message } from '../messages/message';
 import { parseContent } from '../messages/message-content';
-import { toWire } from '../messages/messages.service';
+import { toWire } from '../messages/message-snapshot';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { appAgentidOf, appSender, normaliseUserids } from './app-caller';
 import { AppMessagesRepository } from './app-messages.repository';

@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { messagingV1 } from '@atrium/contracts';
 import { currentCaller } from '@atrium/platform';
-import { toWire } from '../messages/messages.service';
+import { toWire } from '../messages/message-snapshot';
 import { AppChat, AppChatsService } from './app-chats.service';
 import { AppMessagesService } from './app-messages.service';
 

@@ -59,6 +59,20 @@ const toMember = (r: MemberRow): ConversationMember => ({
   notificationsMuted: r.notifications_muted,
 });
 
+export interface SendKey {
+  corpId: string;
+  conversationId: string;
+  userid: string;
+  clientMsgId: string;
+}
+
+export interface LockedForSend {
+  conversation: Omit<Conversation, 'memberCount'>;
+  me?: ConversationMember;
+  originalSeq?: number;
+  unreadBurns: boolean;
+}
+
 export class ConversationsRepository {
   async insert(
     tx: Tx,
@@ -99,58 +113,60 @@ export class ConversationsRepository {
   }
 
   /**
-   * A send's reads in one round trip: the conversation locked (nobody else appends meanwhile, so
-   * its next seq is `lastSeq + 1`), the sender's membership, the seq of a message the sender
-   * already stored under this client message id, and whether the sender's cursor is about to pass
-   * the other party's unread burn-after-reading messages (direct chats only). No member count:
+   * The reads of a batch of sends in one round trip, a row per key that names an existing
+   * conversation (keyed by `i`, the key's index): the conversation locked (nobody else appends
+   * meanwhile, so its next seq is `lastSeq + 1`), the sender's membership, the seq of a message the
+   * sender already stored under the client message id, and whether the sender's cursor is about to
+   * pass the other party's unread burn-after-reading messages (direct chats only). Conversations are
+   * locked in key order so that two batches never wait for each other crosswise. No member count:
    * counting a 2,000-member group on every send is what made large groups slow.
    */
-  async lockForSend(
-    tx: Tx,
-    corpId: string,
-    id: string,
-    userid: string,
-    clientMsgId: string,
-  ): Promise<
-    { conversation: Omit<Conversation, 'memberCount'>; me?: ConversationMember; originalSeq?: number; unreadBurns: boolean } | undefined
-  > {
-    const [row] = await tx.query<(ConversationRow & MemberRow & { original_seq: string | null; unread_burns: boolean })[]>(
-      `SELECT c.*, 0 AS member_count, m.userid, m.role, m.joined_seq, m.read_seq, m.muted_until, m.pinned, m.notifications_muted,
+  async lockForSend(tx: Tx, keys: SendKey[]): Promise<Map<number, LockedForSend>> {
+    const rows = await tx.query<(ConversationRow & MemberRow & { i: string; original_seq: string | null; unread_burns: boolean })[]>(
+      `SELECT k.i, c.*, 0 AS member_count, m.userid, m.role, m.joined_seq, m.read_seq, m.muted_until, m.pinned, m.notifications_muted,
               (SELECT x.seq FROM messages x
-                WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id AND x.sender = $3 AND x.client_msg_id = $4) AS original_seq,
+                WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id AND x.sender = k.userid AND x.client_msg_id = k.client_msg_id) AS original_seq,
               CASE WHEN c.kind = 'direct' AND m.userid IS NOT NULL THEN EXISTS (
                 SELECT 1 FROM messages x
                  WHERE x.corp_id = c.corp_id AND x.conversation_id = c.id AND x.seq > m.read_seq
                    AND x.burn_after_reading AND x.burnt_at IS NULL AND x.sender <> m.userid) ELSE false END AS unread_burns
-         FROM conversations c
-         LEFT JOIN conversation_members m ON m.corp_id = c.corp_id AND m.conversation_id = c.id AND m.userid = $3
-        WHERE c.corp_id = $1 AND c.id = $2
+         FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[]) WITH ORDINALITY AS k(corp_id, conversation_id, userid, client_msg_id, i)
+         JOIN conversations c ON c.corp_id = k.corp_id AND c.id = k.conversation_id
+         LEFT JOIN conversation_members m ON m.corp_id = c.corp_id AND m.conversation_id = c.id AND m.userid = k.userid
+        ORDER BY c.corp_id, c.id
           FOR UPDATE OF c`,
-      [corpId, id, userid, clientMsgId],
+      [keys.map((k) => k.corpId), keys.map((k) => k.conversationId), keys.map((k) => k.userid), keys.map((k) => k.clientMsgId)],
     );
-    if (!row) return undefined;
-    const { memberCount: _, ...conversation } = toConversation(row);
+    const locked = new Map<number, LockedForSend>();
+    for (const row of rows) {
+      const { memberCount: _, ...conversation } = toConversation(row);
+      locked.set(Number(row.i) - 1, {
+        conversation,
+        me: row.userid ? toMember(row) : undefined,
+        originalSeq: row.original_seq === null ? undefined : Number(row.original_seq),
+        unreadBurns: row.unread_burns,
+      });
+    }
+    return locked;
+  }
+
+  /** Conversations' seqs moved on (under the locks `lockForSend` took), one entry per conversation; see `runCombined`. */
+  appendSeqsStatement(seqs: { corpId: string; id: string; seq: number }[]): SqlStatement {
     return {
-      conversation,
-      me: row.userid ? toMember(row) : undefined,
-      originalSeq: row.original_seq === null ? undefined : Number(row.original_seq),
-      unreadBurns: row.unread_burns,
+      text: `UPDATE conversations c SET last_seq = v.seq, last_activity_at = now()
+               FROM unnest($1::text[], $2::uuid[], $3::bigint[]) AS v(corp_id, id, seq)
+              WHERE c.corp_id = v.corp_id AND c.id = v.id`,
+      values: [seqs.map((s) => s.corpId), seqs.map((s) => s.id), seqs.map((s) => s.seq)],
     };
   }
 
-  /** The conversation's seq moved to `seq` (under the lock `lockForSend` took); see `runCombined`. */
-  appendSeqStatement(corpId: string, id: string, seq: number): SqlStatement {
+  /** Members' read cursors moved forward (never back), one entry per member and conversation; see `runCombined`. */
+  advanceReadsStatement(cursors: { corpId: string; conversationId: string; userid: string; seq: number }[]): SqlStatement {
     return {
-      text: `UPDATE conversations SET last_seq = $3, last_activity_at = now() WHERE corp_id = $1 AND id = $2`,
-      values: [corpId, id, seq],
-    };
-  }
-
-  /** A member's read cursor moved forward to `seq` (never back); see `runCombined`. */
-  advanceReadStatement(corpId: string, id: string, userid: string, seq: number): SqlStatement {
-    return {
-      text: `UPDATE conversation_members SET read_seq = GREATEST(read_seq, $4) WHERE corp_id = $1 AND conversation_id = $2 AND userid = $3`,
-      values: [corpId, id, userid, seq],
+      text: `UPDATE conversation_members m SET read_seq = GREATEST(m.read_seq, v.seq)
+               FROM unnest($1::text[], $2::uuid[], $3::text[], $4::bigint[]) AS v(corp_id, conversation_id, userid, seq)
+              WHERE m.corp_id = v.corp_id AND m.conversation_id = v.conversation_id AND m.userid = v.userid`,
+      values: [cursors.map((c) => c.corpId), cursors.map((c) => c.conversationId), cursors.map((c) => c.userid), cursors.map((c) => c.seq)],
     };
   }
 

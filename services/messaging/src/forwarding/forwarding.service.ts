@@ -17,7 +17,7 @@ import { DirectoryClient } from '../directory/directory.client';
 import { ForwardedFrom, Message } from '../messages/message';
 import { MessageWriter } from '../messages/message-writer';
 import { MessagesRepository } from '../messages/messages.repository';
-import { toWire } from '../messages/messages.service';
+import { toWire } from '../messages/message-snapshot';
 import { FileForwarding } from '../policies/feature-policy';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';

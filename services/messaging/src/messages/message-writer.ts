@@ -6,7 +6,7 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { MediaService } from '../media/media.service';
 import { ForwardedFrom, Message, MessageType } from './message';
 import { MessagesRepository } from './messages.repository';
-import { messageSnapshot } from './messages.service';
+import { messageSnapshot } from './message-snapshot';
 
 export interface MessageDraft {
   sender: string;

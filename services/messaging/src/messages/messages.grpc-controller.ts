@@ -1,20 +1,44 @@
-import { Controller } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
 import { GrpcMethod } from '@nestjs/microservices';
 import { messagingV1 } from '@atrium/contracts';
-import { currentCaller } from '@atrium/platform';
+import { DomainError, currentCaller, verifySignedIdentity } from '@atrium/platform';
+import { MESSAGING_CONFIG, MessagingConfig } from '../config';
 import { toConversationMessage } from '../conversations/conversation.mapper';
-import { MessagesService, toWire } from './messages.service';
+import { toWire } from './message-snapshot';
+import { MessagesService } from './messages.service';
 
 const SERVICE = messagingV1.MESSAGING_SERVICE_NAME;
 
 @Controller()
 export class MessagesGrpcController {
-  constructor(private readonly messages: MessagesService) {}
+  constructor(
+    private readonly messages: MessagesService,
+    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+  ) {}
 
   @GrpcMethod(SERVICE, 'SendMessage')
   async sendMessage(r: messagingV1.SendMessageRequest): Promise<messagingV1.SendMessageResponse> {
     const { message, created } = await this.messages.send(currentCaller(), r);
     return { message: toWire(message), created };
+  }
+
+  @GrpcMethod(SERVICE, 'SendMessages')
+  async sendMessages(r: messagingV1.SendMessagesRequest): Promise<messagingV1.SendMessagesResponse> {
+    const settled = await Promise.allSettled(
+      r.sends.map(async (s) => {
+        const sender = verifySignedIdentity(s.identity, s.identitySig, this.config.ATRIUM_IDENTITY_KEY);
+        return this.messages.send(sender, s.send ?? { conversationId: '', clientMsgId: '', type: '', contentJson: '' });
+      }),
+    );
+    return {
+      results: settled.map((result) => {
+        if (result.status === 'fulfilled')
+          return { message: toWire(result.value.message), created: result.value.created, errorCode: '', errorMessage: '' };
+        // Refusals are answered per send; anything else fails the call, as it would fail a single send.
+        if (!(result.reason instanceof DomainError)) throw result.reason;
+        return { created: false, errorCode: result.reason.code, errorMessage: result.reason.message };
+      }),
+    };
   }
 
   @GrpcMethod(SERVICE, 'RecallMessage')

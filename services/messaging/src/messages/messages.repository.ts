@@ -39,26 +39,29 @@ const toMessage = (r: Row): Message => ({
 
 export class MessagesRepository {
   async insert(tx: Tx, m: Message): Promise<void> {
-    const { text, values } = this.insertStatement(m);
+    const { text, values } = this.insertStatement([m]);
     await tx.query(text, values);
   }
 
-  insertStatement(m: Message): SqlStatement {
+  /** Messages in one multi-row insert whose text does not depend on how many; see `runCombined`. */
+  insertStatement(messages: Message[]): SqlStatement {
+    const column = <T>(pick: (m: Message) => T) => messages.map(pick);
     return {
       text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+             SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
+                                  $9::timestamptz[], $10::boolean[], $11::jsonb[])`,
       values: [
-        m.corpId,
-        m.conversationId,
-        m.seq,
-        m.id,
-        m.sender,
-        m.clientMsgId,
-        m.type,
-        JSON.stringify(m.content),
-        m.sentAt,
-        m.burnAfterReading ?? false,
-        m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null,
+        column((m) => m.corpId),
+        column((m) => m.conversationId),
+        column((m) => m.seq),
+        column((m) => m.id),
+        column((m) => m.sender),
+        column((m) => m.clientMsgId),
+        column((m) => m.type),
+        column((m) => JSON.stringify(m.content)),
+        column((m) => m.sentAt),
+        column((m) => m.burnAfterReading ?? false),
+        column((m) => (m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null)),
       ],
     };
   }

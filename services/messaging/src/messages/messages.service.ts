@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
-import { ConversationRead, MessageRecalled, MessageSent } from '@atrium/contracts';
+import { ConversationRead, MessageRecalled } from '@atrium/contracts';
 import {
   CallerIdentity,
   DomainError,
@@ -11,21 +10,18 @@ import {
   TRANSACTIONS,
   TransactionRunner,
   ValidationError,
-  runCombined,
 } from '@atrium/platform';
 import { CardsService } from '../cards/cards.service';
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import { MediaService } from '../media/media.service';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message } from './message';
-import { assertBurnAllowed } from '../burn/burn-rules';
 import { BurnService } from '../burn/burn.service';
 import { parseContent } from './message-content';
-import { contentGone, wireFeatures } from './message-features';
 import { MessagesRepository } from './messages.repository';
+import { SendCommitter, SendOutcome, ValidSend } from './send-committer';
 
 export interface SendInput {
   conversationId: string;
@@ -37,19 +33,24 @@ export interface SendInput {
 }
 
 const CLIENT_MSG_ID = /^[A-Za-z0-9_.:-]{1,64}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const messageSnapshot = (m: Message) => ({
-  id: m.id,
-  conversationId: m.conversationId,
-  seq: m.seq,
-  sender: m.sender,
-  clientMsgId: m.clientMsgId,
-  type: m.type,
-  content: m.content,
-  sentAt: m.sentAt.toISOString(),
-  burnAfterReading: m.burnAfterReading ?? false,
-  forwardedFrom: m.forwardedFrom ?? undefined,
-});
+function validateSend(caller: CallerIdentity, input: SendInput): ValidSend {
+  if (!UUID.test(input.conversationId))
+    throw new ValidationError('conversation_id must be a conversation id (a UUID)', { field: 'conversation_id' });
+  if (!CLIENT_MSG_ID.test(input.clientMsgId))
+    throw new ValidationError('client_msg_id must be 1-64 characters of letters, digits and _.:-', { field: 'client_msg_id' });
+  const { type, content } = parseContent(input.type, input.contentJson);
+  return {
+    caller,
+    userid: caller.userId.toLowerCase(),
+    conversationId: input.conversationId,
+    clientMsgId: input.clientMsgId,
+    type,
+    content,
+    burnAfterReading: input.burnAfterReading === true,
+  };
+}
 
 @Injectable()
 export class MessagesService {
@@ -63,118 +64,16 @@ export class MessagesService {
     private readonly realtime: RealtimePublisher,
     private readonly cards: CardsService,
     private readonly burn: BurnService,
-    private readonly media: MediaService,
+    private readonly committer: SendCommitter,
   ) {}
 
   /**
    * Assigns the next sequence number under the conversation's row lock, so sequences are strictly
-   * increasing with no gaps; a repeated client message id returns the original message. The hot
-   * path is four round trips to PostgreSQL (begin, one read that locks, one combined write of the
-   * message, seq, sender's cursor and outbox event, commit): round trips, not statements, are what
-   * limits the send rate.
+   * increasing with no gaps; a repeated client message id returns the original message. Sends are
+   * committed in groups (see SendCommitter).
    */
-  async send(caller: CallerIdentity, input: SendInput): Promise<{ message: Message; created: boolean }> {
-    if (!CLIENT_MSG_ID.test(input.clientMsgId))
-      throw new ValidationError('client_msg_id must be 1-64 characters of letters, digits and _.:-', { field: 'client_msg_id' });
-    const { type, content } = parseContent(input.type, input.contentJson);
-    const userid = caller.userId.toLowerCase();
-    let unreadBurns = false;
-    const result = await this.transactions
-      .run(async (tx) => {
-        const locked = await this.conversationsRepository.lockForSend(tx, caller.corpId, input.conversationId, userid, input.clientMsgId);
-        if (!locked?.me) throw new NotFoundError('conversation', { conversationId: input.conversationId });
-        const { conversation, me } = locked;
-        if (conversation.dissolved)
-          throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: conversation.id });
-        // Only the app posts in its conversation with a member (a member's reply would be the app's
-        // callback, which Atrium does not deliver yet).
-        if (conversation.kind === 'app')
-          throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
-            conversationId: conversation.id,
-            reason: 'app_conversation',
-          });
-        if (locked.originalSeq !== undefined) {
-          const original = await this.messages.findBySeq(tx, caller.corpId, conversation.id, locked.originalSeq);
-          if (original) return { message: original, created: false, readBefore: 0 };
-        }
-        if (input.burnAfterReading) assertBurnAllowed(conversation);
-        const privileged = me.role === 'owner' || me.role === 'admin';
-        if (conversation.adminOnly && !privileged)
-          throw new DomainError('FORBIDDEN', 'only the owner and group admins may post here', { conversationId: conversation.id });
-        if (me.mutedUntil && me.mutedUntil.getTime() > Date.now()) {
-          throw new DomainError('FORBIDDEN', `you are muted in this group until ${me.mutedUntil.toISOString()}`, {
-            mutedUntil: me.mutedUntil.toISOString(),
-          });
-        }
-        if (type === 'text' && content.mentionAll === true && !privileged)
-          throw new DomainError('FORBIDDEN', 'only the owner and group admins may mention everyone');
-        const seq = conversation.lastSeq + 1;
-        Object.assign(
-          content,
-          await this.media.attach(tx, caller.corpId, me.userid, { conversationId: conversation.id, seq, type, content }),
-        );
-        const message: Message = {
-          corpId: caller.corpId,
-          conversationId: conversation.id,
-          seq,
-          id: randomUUID(),
-          sender: me.userid,
-          clientMsgId: input.clientMsgId,
-          type,
-          content,
-          sentAt: new Date(),
-          recalledAt: null,
-          recalledBy: null,
-          burnAfterReading: input.burnAfterReading === true,
-        };
-        const event = this.bus.prepare(MessageSent, caller.corpId, {
-          corpId: caller.corpId,
-          conversationId: conversation.id,
-          message: messageSnapshot(message),
-        });
-        await runCombined(tx, [
-          this.conversationsRepository.appendSeqStatement(caller.corpId, conversation.id, seq),
-          this.messages.insertStatement(message),
-          // The sender has read what they wrote.
-          this.conversationsRepository.advanceReadStatement(caller.corpId, conversation.id, me.userid, seq),
-          event.statement,
-        ]);
-        unreadBurns = locked.unreadBurns;
-        return { message, created: true, readBefore: me.readSeq };
-      })
-      .catch(async (error: unknown) => {
-        // Two sends of one client message id at once: the second waited for the lock, then hit the
-        // unique key the first one committed. It is a resend like any other.
-        if (!isDuplicateClientMsgId(error)) throw error;
-        const original = await this.messages.findByClientId(
-          this.transactions.manager,
-          caller.corpId,
-          input.conversationId,
-          userid,
-          input.clientMsgId,
-        );
-        if (!original) throw error;
-        return { message: original, created: false, readBefore: 0 };
-      });
-    if (result.message.burnAfterReading) [result.message] = await this.burn.present(caller.corpId, null, [result.message]);
-    if (result.created) {
-      // Writing moves the sender's read cursor too: what it passed is burnt on their other devices.
-      if (unreadBurns)
-        await this.burn.announceRead(
-          caller.corpId,
-          result.message.conversationId,
-          result.message.sender,
-          result.readBefore,
-          result.message.seq,
-        );
-      this.bus.relay.nudge();
-      await this.realtime.toConversation(caller.corpId, {
-        kind: 'message',
-        conversationId: result.message.conversationId,
-        message: toWire(result.message),
-      });
-    }
-    return { message: result.message, created: result.created };
+  async send(caller: CallerIdentity, input: SendInput): Promise<SendOutcome> {
+    return this.committer.submit(validateSend(caller, input));
   }
 
   /** The sender within the corp's window; the group's owner and admins, and corp super admins, any time. */
@@ -297,27 +196,4 @@ export class MessagesService {
       Math.min(Math.max(pageSize, 0), 2_000),
     );
   }
-}
-
-/** The message as clients receive it (over gRPC and realtime alike). */
-export function toWire(m: Message) {
-  return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq: m.seq,
-    sender: m.sender,
-    clientMsgId: m.clientMsgId,
-    type: m.type,
-    contentJson: m.recalledAt || contentGone(m) ? '' : JSON.stringify(m.content),
-    sentAt: m.sentAt.toISOString(),
-    recalled: m.recalledAt !== null,
-    recalledBy: m.recalledBy ?? '',
-    cardStateJson: m.cardState && !m.recalledAt ? JSON.stringify(m.cardState) : '',
-    ...wireFeatures(m),
-  };
-}
-
-function isDuplicateClientMsgId(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driverError?.code === '23505' && (driverError.constraint ?? '').includes('client_msg_id');
 }

@@ -5,7 +5,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { Message } from '../messages/message';
 import { MessageWriter } from '../messages/message-writer';
 import { MessagesRepository } from '../messages/messages.repository';
-import { toWire } from '../messages/messages.service';
+import { toWire } from '../messages/message-snapshot';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { ScreenshotNoticesRepository } from './screenshot-notices.repository';
 

@@ -223,6 +223,34 @@ export interface SendMessageResponse {
   created: boolean;
 }
 
+export interface SendOnBehalf {
+  /**
+   * The sender's identity, signed as the x-atrium-identity and x-atrium-identity-sig headers of a
+   * single call are: a service verifies every identity it acts for, whoever relays it.
+   */
+  identity: string;
+  identitySig: string;
+  send?: SendMessageRequest | undefined;
+}
+
+export interface SendMessagesRequest {
+  sends: SendOnBehalf[];
+}
+
+export interface SendResult {
+  /** Set when the send was stored (or was a resend of a stored message). */
+  message?: Message | undefined;
+  created: boolean;
+  /** Set when the send was refused: a stable error code (as in x-atrium-error-code) and its message. */
+  errorCode: string;
+  errorMessage: string;
+}
+
+export interface SendMessagesResponse {
+  /** One per send, in the request's order. */
+  results: SendResult[];
+}
+
 export interface RecallMessageRequest {
   conversationId: string;
   seq: number;
@@ -639,6 +667,13 @@ export interface MessagingServiceClient {
 
   sendMessage(request: SendMessageRequest, metadata?: Metadata): Observable<SendMessageResponse>;
 
+  /**
+   * Many sends, each on behalf of its own sender: the gateway's WebSocket edge gathers the sends
+   * that arrive while earlier ones are in flight. Each send settles on its own.
+   */
+
+  sendMessages(request: SendMessagesRequest, metadata?: Metadata): Observable<SendMessagesResponse>;
+
   recallMessage(request: RecallMessageRequest, metadata?: Metadata): Observable<RecallMessageResponse>;
 
   /** Messages after a sequence number, in order, no gaps. */
@@ -825,6 +860,16 @@ export interface MessagingServiceController {
     metadata?: Metadata,
   ): Promise<SendMessageResponse> | Observable<SendMessageResponse> | SendMessageResponse;
 
+  /**
+   * Many sends, each on behalf of its own sender: the gateway's WebSocket edge gathers the sends
+   * that arrive while earlier ones are in flight. Each send settles on its own.
+   */
+
+  sendMessages(
+    request: SendMessagesRequest,
+    metadata?: Metadata,
+  ): Promise<SendMessagesResponse> | Observable<SendMessagesResponse> | SendMessagesResponse;
+
   recallMessage(
     request: RecallMessageRequest,
     metadata?: Metadata,
@@ -1006,6 +1051,7 @@ export function MessagingServiceControllerMethods() {
       "dissolveConversation",
       "setConversationPreferences",
       "sendMessage",
+      "sendMessages",
       "recallMessage",
       "syncMessages",
       "batchSync",

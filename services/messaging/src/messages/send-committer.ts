@@ -1,0 +1,270 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { MessageSent } from '@atrium/contracts';
+import {
+  Batcher,
+  CallerIdentity,
+  DomainError,
+  EVENT_BUS,
+  EventBus,
+  NotFoundError,
+  SqlStatement,
+  TRANSACTIONS,
+  TransactionRunner,
+  Tx,
+  outboxRowsStatement,
+  runCombined,
+} from '@atrium/platform';
+import { assertBurnAllowed } from '../burn/burn-rules';
+import { BurnService } from '../burn/burn.service';
+import { ConversationsRepository, LockedForSend } from '../conversations/conversations.repository';
+import { MediaService } from '../media/media.service';
+import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { Message, MessageType } from './message';
+import { messageSnapshot, toWire } from './message-snapshot';
+import { MessagesRepository } from './messages.repository';
+
+/** A send that passed validation: what the committer stores. */
+export interface ValidSend {
+  caller: CallerIdentity;
+  userid: string;
+  conversationId: string;
+  clientMsgId: string;
+  type: MessageType;
+  content: Record<string, unknown>;
+  burnAfterReading: boolean;
+}
+
+export interface SendOutcome {
+  message: Message;
+  created: boolean;
+}
+
+/** What earlier sends of a group wrote in a send's conversation. */
+interface GroupSoFar {
+  /** The conversation's last seq they took. */
+  seq?: number;
+  /** The seq of the sender's own latest one. */
+  senderSeq?: number;
+  /** Whether another member sent burn-after-reading messages among them. */
+  burnsByOthers: boolean;
+}
+
+interface Stored extends SendOutcome {
+  /** The sender's read cursor before this send moved it (burn-after-reading announcements). */
+  readBefore: number;
+  unreadBurns: boolean;
+}
+
+/**
+ * Sends are committed in groups. Concurrent sends (from every gateway replica, REST and apps)
+ * queue while the transactions in flight finish, and the next transaction takes them all: one
+ * locking read for all their conversations, one combined write of their messages, sequences,
+ * senders' cursors and outbox events, one commit. Under load that shares a transaction's round
+ * trips and commit among dozens of messages; alone, a send is still four round trips.
+ */
+@Injectable()
+export class SendCommitter {
+  private readonly batcher = new Batcher<ValidSend, SendOutcome>((sends) => this.commit(sends), {
+    // Enough transactions to keep PostgreSQL busy while the others' results travel; more only
+    // split the queue into smaller groups.
+    concurrency: 3,
+    maxBatch: 128,
+  });
+
+  constructor(
+    @Inject(TRANSACTIONS) private readonly transactions: TransactionRunner,
+    @Inject(EVENT_BUS) private readonly bus: EventBus,
+    private readonly conversations: ConversationsRepository,
+    private readonly messages: MessagesRepository,
+    private readonly media: MediaService,
+    private readonly burn: BurnService,
+    private readonly realtime: RealtimePublisher,
+  ) {}
+
+  submit(send: ValidSend): Promise<SendOutcome> {
+    return this.batcher.submit(send);
+  }
+
+  private async commit(sends: ValidSend[]): Promise<PromiseSettledResult<SendOutcome>[]> {
+    let stored: PromiseSettledResult<Stored>[];
+    try {
+      stored = await this.transactions.run((tx) => this.store(tx, sends));
+    } catch (error) {
+      // One send's conflict (a resend racing its original in another group, a deadlock) rolled
+      // back the group: each send goes again on its own, so the conflict stays with its send.
+      if (sends.length > 1) return Promise.all(sends.map((send) => this.commit([send]).then(([result]) => result)));
+      stored = [await this.settleConflict(sends[0], error)];
+    }
+    const outcomes = await Promise.all(stored.map((result, i) => this.afterCommit(sends[i], result)));
+    if (stored.some((r) => r.status === 'fulfilled' && r.value.created)) this.bus.relay.nudge();
+    return outcomes;
+  }
+
+  /** The group's reads, each send's rules and seq in order, then one write; a refused send stays out of the write. */
+  private async store(tx: Tx, sends: ValidSend[]): Promise<PromiseSettledResult<Stored>[]> {
+    const locked = await this.conversations.lockForSend(
+      tx,
+      sends.map((s) => ({ corpId: s.caller.corpId, conversationId: s.conversationId, userid: s.userid, clientMsgId: s.clientMsgId })),
+    );
+    const lastSeqs = new Map<string, { corpId: string; id: string; seq: number }>();
+    const cursors = new Map<string, { corpId: string; conversationId: string; userid: string; seq: number }>();
+    const firstOfKey = new Map<string, number>();
+    const burnSenders = new Map<string, Set<string>>();
+    const created: Message[] = [];
+    const events: SqlStatement[] = [];
+    const results: PromiseSettledResult<Stored>[] = [];
+    for (const [i, send] of sends.entries()) {
+      // The same client message id twice in one group: the second is a resend of the first.
+      const key = `${send.caller.corpId}\n${send.conversationId}\n${send.userid}\n${send.clientMsgId}`;
+      const first = firstOfKey.get(key);
+      if (first !== undefined) {
+        const earlier = results[first];
+        results.push(earlier.status === 'fulfilled' ? { status: 'fulfilled', value: { ...earlier.value, created: false } } : earlier);
+        continue;
+      }
+      firstOfKey.set(key, i);
+      try {
+        const conversationKey = `${send.caller.corpId}\n${send.conversationId}`;
+        const cursorKey = `${conversationKey}\n${send.userid}`;
+        const stored = await this.prepare(tx, send, locked.get(i), {
+          seq: lastSeqs.get(conversationKey)?.seq,
+          senderSeq: cursors.get(cursorKey)?.seq,
+          burnsByOthers: [...(burnSenders.get(conversationKey) ?? [])].some((sender) => sender !== send.userid),
+        });
+        if (stored.created) {
+          const message = stored.message;
+          lastSeqs.set(conversationKey, { corpId: message.corpId, id: message.conversationId, seq: message.seq });
+          // The sender has read what they wrote.
+          cursors.set(cursorKey, {
+            corpId: message.corpId,
+            conversationId: message.conversationId,
+            userid: message.sender,
+            seq: message.seq,
+          });
+          created.push(message);
+          if (message.burnAfterReading)
+            burnSenders.set(conversationKey, (burnSenders.get(conversationKey) ?? new Set()).add(message.sender));
+          events.push(
+            this.bus.prepare(MessageSent, message.corpId, {
+              corpId: message.corpId,
+              conversationId: message.conversationId,
+              message: messageSnapshot(message),
+            }).statement,
+          );
+        }
+        results.push({ status: 'fulfilled', value: stored });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        results.push({ status: 'rejected', reason: error });
+      }
+    }
+    if (created.length > 0)
+      await runCombined(tx, [
+        this.conversations.appendSeqsStatement([...lastSeqs.values()]),
+        this.messages.insertStatement(created),
+        this.conversations.advanceReadsStatement([...cursors.values()]),
+        outboxRowsStatement(events),
+      ]);
+    return results;
+  }
+
+  /** One send's rules against its locked conversation, after what earlier sends of the group wrote there. */
+  private async prepare(tx: Tx, send: ValidSend, locked: LockedForSend | undefined, group: GroupSoFar): Promise<Stored> {
+    const { caller } = send;
+    if (!locked?.me) throw new NotFoundError('conversation', { conversationId: send.conversationId });
+    const { conversation, me } = locked;
+    if (conversation.dissolved)
+      throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: conversation.id });
+    // Only the app posts in its conversation with a member (a member's reply would be the app's
+    // callback, which Atrium does not deliver yet).
+    if (conversation.kind === 'app')
+      throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
+        conversationId: conversation.id,
+        reason: 'app_conversation',
+      });
+    if (locked.originalSeq !== undefined) {
+      const original = await this.messages.findBySeq(tx, caller.corpId, conversation.id, locked.originalSeq);
+      if (original) return { message: original, created: false, readBefore: 0, unreadBurns: false };
+    }
+    if (send.burnAfterReading) assertBurnAllowed(conversation);
+    const privileged = me.role === 'owner' || me.role === 'admin';
+    if (conversation.adminOnly && !privileged)
+      throw new DomainError('FORBIDDEN', 'only the owner and group admins may post here', { conversationId: conversation.id });
+    if (me.mutedUntil && me.mutedUntil.getTime() > Date.now()) {
+      throw new DomainError('FORBIDDEN', `you are muted in this group until ${me.mutedUntil.toISOString()}`, {
+        mutedUntil: me.mutedUntil.toISOString(),
+      });
+    }
+    if (send.type === 'text' && send.content.mentionAll === true && !privileged)
+      throw new DomainError('FORBIDDEN', 'only the owner and group admins may mention everyone');
+    const seq = (group.seq ?? conversation.lastSeq) + 1;
+    const content = {
+      ...send.content,
+      ...(await this.media.attach(tx, caller.corpId, me.userid, {
+        conversationId: conversation.id,
+        seq,
+        type: send.type,
+        content: send.content,
+      })),
+    };
+    const message: Message = {
+      corpId: caller.corpId,
+      conversationId: conversation.id,
+      seq,
+      id: randomUUID(),
+      sender: me.userid,
+      clientMsgId: send.clientMsgId,
+      type: send.type,
+      content,
+      sentAt: new Date(),
+      recalledAt: null,
+      recalledBy: null,
+      burnAfterReading: send.burnAfterReading,
+    };
+    // The lock's read saw the other party's unread burns before this group; the sender's own
+    // earlier send in the group moved their cursor past those already.
+    const unreadBurns = (group.senderSeq === undefined && locked.unreadBurns) || group.burnsByOthers;
+    return { message, created: true, readBefore: group.senderSeq ?? me.readSeq, unreadBurns };
+  }
+
+  /**
+   * A lone send whose transaction failed: two sends of one client message id at once, the second
+   * waited for the lock, then hit the unique key the first one committed. It is a resend like any other.
+   */
+  private async settleConflict(send: ValidSend, error: unknown): Promise<PromiseSettledResult<Stored>> {
+    const original = isDuplicateClientMsgId(error)
+      ? await this.messages.findByClientId(
+          this.transactions.manager,
+          send.caller.corpId,
+          send.conversationId,
+          send.userid,
+          send.clientMsgId,
+        )
+      : undefined;
+    if (!original) return { status: 'rejected', reason: error };
+    return { status: 'fulfilled', value: { message: original, created: false, readBefore: 0, unreadBurns: false } };
+  }
+
+  private async afterCommit(send: ValidSend, result: PromiseSettledResult<Stored>): Promise<PromiseSettledResult<SendOutcome>> {
+    if (result.status === 'rejected') return result;
+    let { message } = result.value;
+    const { created, readBefore, unreadBurns } = result.value;
+    if (message.burnAfterReading) [message] = await this.burn.present(send.caller.corpId, null, [message]);
+    if (created) {
+      // Writing moves the sender's read cursor too: what it passed is burnt on their other devices.
+      if (unreadBurns) await this.burn.announceRead(send.caller.corpId, message.conversationId, message.sender, readBefore, message.seq);
+      await this.realtime.toConversation(send.caller.corpId, {
+        kind: 'message',
+        conversationId: message.conversationId,
+        message: toWire(message),
+      });
+    }
+    return { status: 'fulfilled', value: { message, created } };
+  }
+}
+
+function isDuplicateClientMsgId(error: unknown): boolean {
+  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
+  return driverError?.code === '23505' && (driverError.constraint ?? '').includes('client_msg_id');
+}

@@ -556,13 +556,15 @@ export const messagingBench: BenchModule = {
   platform: 'none',
   async run(context: BenchContext): Promise<BenchOutcome> {
     const plan = context.quick ? QUICK : FULL;
+    // ATRIUM_BENCH_MESSAGING_PHASES=send,fanout,idle (all by default) runs some phases only, e.g. to profile one.
+    const phases = new Set((process.env.ATRIUM_BENCH_MESSAGING_PHASES ?? 'send,fanout,idle').split(','));
     const sendUsers = 2 * plan.pairs + plan.groups * plan.groupSize;
-    const members = sendUsers + plan.fanoutMembers + plan.idleSockets;
+    // Members are laid out send users, fan-out group, idle sockets; a run without the later phases imports fewer.
+    const members =
+      sendUsers + (phases.has('fanout') || phases.has('idle') ? plan.fanoutMembers : 0) + (phases.has('idle') ? plan.idleSockets : 0);
     const errors = { n: 0 };
     const setup = await prepare(context, plan, members);
     try {
-      // ATRIUM_BENCH_MESSAGING_PHASES=send,fanout,idle (all by default) runs some phases only, e.g. to profile one.
-      const phases = new Set((process.env.ATRIUM_BENCH_MESSAGING_PHASES ?? 'send,fanout,idle').split(','));
       // What the platform costs doing nothing (outbox polls, consumer fetches, heartbeats): the floor under every phase.
       // The member import's events (directory → messaging's department groups, the archive) take a
       // while to work through; measuring meanwhile would charge that backlog to the first phase.

@@ -6,7 +6,7 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   pollIntervalMs?: number;
   /**
-   * A nudge never starts a round sooner than this after the previous one began (default 25 ms):
+   * A nudge never starts a round sooner than this after the previous one began (default 100 ms):
    * under load every commit nudges, and a round per event would cost a transaction and a Kafka
    * request each. Events wait at most this long; Kafka is off the live delivery path.
    */
@@ -89,7 +89,7 @@ export class OutboxRelay {
           };
         });
         this.wakeUp = undefined;
-        const gap = (this.options.minRoundGapMs ?? 25) - (Date.now() - roundStartedAt);
+        const gap = (this.options.minRoundGapMs ?? 100) - (Date.now() - roundStartedAt);
         if (gap > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, gap));
       }
     }

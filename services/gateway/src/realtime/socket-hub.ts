@@ -1,12 +1,9 @@
 import { ConversationRealtimeEvent, RealtimeEvent, realtimeChannels } from '@atrium/contracts';
 import { AppLogger, PubSub } from '@atrium/platform';
+import { WebSocket } from 'ws';
+import { sendPrebuilt, textFrame } from './prebuilt-frame';
 
-/** What the hub needs of a socket: the ws library's WebSocket satisfies it. */
-export interface HubSocket {
-  /** A text frame; `binary: false` sends a Buffer of UTF-8 as text. */
-  send(data: Buffer, options: { binary: false }): void;
-  close(code: number, reason: string): void;
-}
+type HubSocket = WebSocket;
 
 export interface SocketOwner {
   corpId: string;
@@ -101,9 +98,12 @@ export class SocketHub {
   private onConversationEvent(conv: string, raw: string): void {
     const event = parse(raw) as ConversationRealtimeEvent | undefined;
     if (!event) return;
-    // Encoded once for every recipient on this replica: a 2,000-member group is one UTF-8 encoding, not 2,000.
-    const frame = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
-    for (const user of this.usersOfConversation.get(conv) ?? []) for (const socket of this.sockets.get(user) ?? []) safeSend(socket, frame);
+    // Encoded and framed once for every recipient on this replica: a 2,000-member group is one
+    // encoding and 2,000 writes of the same bytes.
+    const payload = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
+    const frame = textFrame(payload);
+    for (const user of this.usersOfConversation.get(conv) ?? [])
+      for (const socket of this.sockets.get(user) ?? []) safeSend(socket, payload, frame);
   }
 
   private onUserEvent(owner: SocketOwner, raw: string): void {
@@ -118,8 +118,9 @@ export class SocketHub {
       const change = event.joined ? this.join(owner, event.conversationId) : this.leave(owner, event.conversationId);
       change.catch((error: unknown) => this.logger.warn({ err: error }, 'realtime membership update failed'));
     }
-    const frame = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
-    for (const socket of sockets) safeSend(socket, frame);
+    const payload = Buffer.from(JSON.stringify(toFrame(event)), 'utf8');
+    const frame = textFrame(payload);
+    for (const socket of sockets) safeSend(socket, payload, frame);
   }
 
   private async subscribe(channel: string, handler: (raw: string) => void): Promise<void> {
@@ -142,9 +143,9 @@ function parse(raw: string): RealtimeEvent | undefined {
   }
 }
 
-function safeSend(socket: HubSocket, frame: Buffer): void {
+function safeSend(socket: HubSocket, payload: Buffer, frame: Buffer): void {
   try {
-    socket.send(frame, { binary: false });
+    sendPrebuilt(socket, payload, frame);
   } catch {
     // A socket closing under us: its close handler detaches it.
   }

@@ -34,7 +34,8 @@ export class RedisPubSub implements PubSub {
     onError: (error: Error) => void = () => undefined,
   ) {
     const options = { lazyConnect: false, maxRetriesPerRequest: 3, enableOfflineQueue: true };
-    this.publisher = new Redis(url, options);
+    // Publishes issued in one turn of the event loop (a committed group of messages) share one write.
+    this.publisher = new Redis(url, { ...options, enableAutoPipelining: true });
     // A connection in subscriber mode cannot publish, hence two.
     this.subscriber = new Redis(url, options);
     // ioredis reconnects by itself; without listeners it would print every failed attempt.

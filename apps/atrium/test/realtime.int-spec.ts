@@ -316,7 +316,7 @@ describe('realtime delivery across gateway replicas', () => {
     });
     expect(alice.texts(id)).toEqual(['over the socket']);
 
-    // A burst goes to messaging in batches: every frame acknowledged once, seqs without gaps.
+    // A burst goes to messaging in batches: every frame acknowledged once, seqs without gaps, in the frames' order.
     for (let i = 0; i < 25; i += 1) carol.ws.send(JSON.stringify({ ...frame, clientMsgId: `burst-${i}`, content: { text: `b${i}` } }));
     const acks = await eventually(
       () => carol.frames.filter((f) => f.type === 'ack' && String(f.clientMsgId).startsWith('burst-')),
@@ -325,7 +325,8 @@ describe('realtime delivery across gateway replicas', () => {
       'the burst acknowledged',
     );
     expect(acks.every((a) => a.created === true)).toBe(true);
-    expect(acks.map((a) => Number(a.seq)).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
+    const seqOf = new Map(acks.map((a) => [String(a.clientMsgId), Number(a.seq)]));
+    expect(Array.from({ length: 25 }, (_, i) => seqOf.get(`burst-${i}`))).toEqual(Array.from({ length: 25 }, (_, i) => i + 2));
     await eventually(
       () => alice.texts(id),
       (t) => t.length === 26,

@@ -88,3 +88,50 @@ describe('Batcher', () => {
     await expect(other).rejects.toThrow('a batch of 2 items settled 1');
   });
 });
+
+describe('Batcher with keys', () => {
+  it('never runs two batches of one key at once, and keeps each key in order', async () => {
+    const { batches, handle } = controlledHandler();
+    const batcher = new Batcher(handle, { concurrency: 4, maxBatch: 10, key: (i: number) => (i < 100 ? 'a' : 'b') });
+    const first = [1, 2, 101].map((i) => batcher.submit(i));
+    await turn();
+    expect(batches.map((b) => b.items)).toEqual([[1, 2, 101]]);
+    // 'a' and 'b' are busy: a new batch may take neither, though slots are free.
+    const second = [3, 102, 4].map((i) => batcher.submit(i));
+    await turn();
+    expect(batches).toHaveLength(1);
+    batches[0].finish();
+    await Promise.all(first);
+    await turn();
+    expect(batches.map((b) => b.items)).toEqual([
+      [1, 2, 101],
+      [3, 102, 4],
+    ]);
+    // Both keys are busy again: nothing more runs until that batch ends.
+    const third = [5, 200].map((i) => batcher.submit(i));
+    await turn();
+    expect(batches).toHaveLength(2);
+    batches[1].finish();
+    await Promise.all(second);
+    await turn();
+    expect(batches[2].items).toEqual([5, 200]);
+    batches[2].finish();
+    expect(await Promise.all(third)).toEqual(['done 5', 'done 200']);
+  });
+
+  it('lets other keys pass a busy one', async () => {
+    const { batches, handle } = controlledHandler();
+    const batcher = new Batcher(handle, { concurrency: 2, maxBatch: 10, key: (i: number) => String(Math.floor(i / 10)) });
+    void batcher.submit(1);
+    await turn();
+    const later = [2, 11, 3, 12].map((i) => batcher.submit(i));
+    await turn();
+    expect(batches.map((b) => b.items)).toEqual([[1], [11, 12]]);
+    batches[0].finish();
+    await turn();
+    expect(batches[2].items).toEqual([2, 3]);
+    batches[1].finish();
+    batches[2].finish();
+    expect(await Promise.all(later)).toEqual(['done 2', 'done 11', 'done 3', 'done 12']);
+  });
+});

@@ -21,6 +21,9 @@ export class SocketSends {
   private readonly batcher = new Batcher<SocketSend, messagingV1.SendResult>((sends) => this.relay(sends), {
     concurrency: 4,
     maxBatch: 64,
+    // One batch at a time per conversation: concurrent calls could reach messaging out of order,
+    // and a client's messages must keep the order it sent them in.
+    key: ({ claims, request }) => `${claims.corpId}|${request.conversationId}`,
   });
 
   constructor(

@@ -82,15 +82,20 @@ export class SendCommitter {
     private readonly realtime: RealtimePublisher,
   ) {}
 
+  /** Per conversation, the latest group's promise to hold its locks (see takeLockTurn). */
+  private readonly lockTurns = new Map<string, Promise<void>>();
+
   submit(send: ValidSend): Promise<SendOutcome> {
     return this.batcher.submit(send);
   }
 
   private async commit(sends: ValidSend[]): Promise<PromiseSettledResult<SendOutcome>[]> {
+    const turn = this.takeLockTurn(sends);
     let stored: PromiseSettledResult<Stored>[];
     try {
-      stored = await this.transactions.run((tx) => this.store(tx, sends));
+      stored = await this.transactions.run((tx) => this.store(tx, sends, turn));
     } catch (error) {
+      turn.done();
       // One send's conflict (a resend racing its original in another group, a deadlock) rolled
       // back the group: each send goes again on its own, so the conflict stays with its send.
       if (sends.length > 1) return Promise.all(sends.map((send) => this.commit([send]).then(([result]) => result)));
@@ -101,12 +106,40 @@ export class SendCommitter {
     return outcomes;
   }
 
+  /**
+   * Groups lock a conversation in the order they were formed: a later group waits until every
+   * earlier one that shares a conversation with it holds its locks, so it never takes a seq before
+   * them and a client's sends keep their order across groups. Groups with nothing in common do not
+   * wait for each other.
+   */
+  private takeLockTurn(sends: ValidSend[]): { ready: Promise<unknown>; done: () => void } {
+    const keys = [...new Set(sends.map((s) => `${s.caller.corpId}\n${s.conversationId}`))];
+    const ready = Promise.all(keys.flatMap((key) => this.lockTurns.get(key) ?? []));
+    let done!: () => void;
+    const mine = new Promise<void>((resolve) => (done = resolve));
+    for (const key of keys) this.lockTurns.set(key, mine);
+    void mine.then(() => {
+      for (const key of keys) if (this.lockTurns.get(key) === mine) this.lockTurns.delete(key);
+    });
+    return { ready, done };
+  }
+
   /** The group's reads, each send's rules and seq in order, then one write; a refused send stays out of the write. */
-  private async store(tx: Tx, sends: ValidSend[]): Promise<PromiseSettledResult<Stored>[]> {
-    const locked = await this.conversations.lockForSend(
-      tx,
-      sends.map((s) => ({ corpId: s.caller.corpId, conversationId: s.conversationId, userid: s.userid, clientMsgId: s.clientMsgId })),
-    );
+  private async store(
+    tx: Tx,
+    sends: ValidSend[],
+    turn: { ready: Promise<unknown>; done: () => void },
+  ): Promise<PromiseSettledResult<Stored>[]> {
+    let locked: Map<number, LockedForSend>;
+    try {
+      await turn.ready;
+      locked = await this.conversations.lockForSend(
+        tx,
+        sends.map((s) => ({ corpId: s.caller.corpId, conversationId: s.conversationId, userid: s.userid, clientMsgId: s.clientMsgId })),
+      );
+    } finally {
+      turn.done();
+    }
     const lastSeqs = new Map<string, { corpId: string; id: string; seq: number }>();
     const cursors = new Map<string, { corpId: string; conversationId: string; userid: string; seq: number }>();
     const firstOfKey = new Map<string, number>();

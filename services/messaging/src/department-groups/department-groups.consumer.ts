@@ -16,7 +16,7 @@ import { DepartmentGroupsService } from './department-groups.service';
 /**
  * On directory member and department changes (group `messaging.department-groups`): marks the
  * department groups they may have changed for a resync, in the consumer's transaction (a replay
- * marks nothing twice; a batch of events shares one), then wakes the resync worker.
+ * marks nothing twice), then wakes the resync worker.
  */
 @Injectable()
 export class DepartmentGroupsConsumer {
@@ -27,7 +27,7 @@ export class DepartmentGroupsConsumer {
   ) {}
 
   start(): Promise<void> {
-    return this.bus.consumeBatch({
+    return this.bus.consume({
       groupId: 'messaging.department-groups',
       events: [
         MemberCreated,
@@ -39,10 +39,8 @@ export class DepartmentGroupsConsumer {
         DepartmentMoved,
         DepartmentDeleted,
       ],
-      // A member import publishes an event per member: one transaction per fetched batch, not per event.
-      maxBatchSize: 500,
-      handleBatch: async (tx, events) => {
-        for (const { envelope } of events) await this.groups.onDirectoryEvent(tx, envelope);
+      handle: async (tx, event) => {
+        await this.groups.onDirectoryEvent(tx, event);
         this.workers.nudgeResync();
       },
     });

@@ -1,14 +1,19 @@
 import { Message } from './message';
 import { contentGone, wireFeatures } from './message-features';
 
-/** The message as the archive's `messaging.message.sent` event carries it. */
-export const messageSnapshot = (m: Message) => ({
+/** What names a message wherever it travels. */
+const identity = (m: Message) => ({
   id: m.id,
   conversationId: m.conversationId,
   seq: m.seq,
   sender: m.sender,
   clientMsgId: m.clientMsgId,
   type: m.type,
+});
+
+/** The message as the archive's `messaging.message.sent` event carries it. */
+export const messageSnapshot = (m: Message) => ({
+  ...identity(m),
   content: m.content,
   sentAt: m.sentAt.toISOString(),
   burnAfterReading: m.burnAfterReading ?? false,
@@ -18,12 +23,7 @@ export const messageSnapshot = (m: Message) => ({
 /** The message as clients receive it (over gRPC and realtime alike). */
 export function toWire(m: Message) {
   return {
-    id: m.id,
-    conversationId: m.conversationId,
-    seq: m.seq,
-    sender: m.sender,
-    clientMsgId: m.clientMsgId,
-    type: m.type,
+    ...identity(m),
     contentJson: m.recalledAt || contentGone(m) ? '' : JSON.stringify(m.content),
     sentAt: m.sentAt.toISOString(),
     recalled: m.recalledAt !== null,

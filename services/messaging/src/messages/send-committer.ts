@@ -8,7 +8,6 @@ import {
   EVENT_BUS,
   EventBus,
   NotFoundError,
-  SqlStatement,
   TRANSACTIONS,
   TransactionRunner,
   Tx,
@@ -38,6 +37,12 @@ export interface ValidSend {
 export interface SendOutcome {
   message: Message;
   created: boolean;
+}
+
+/** A group's place in the order of lock takers: wait for `ready`, call `done` once locked (or failed). */
+interface LockTurn {
+  ready: Promise<unknown>;
+  done: () => void;
 }
 
 /** What earlier sends of a group wrote in a send's conversation. */
@@ -112,7 +117,7 @@ export class SendCommitter {
    * them and a client's sends keep their order across groups. Groups with nothing in common do not
    * wait for each other.
    */
-  private takeLockTurn(sends: ValidSend[]): { ready: Promise<unknown>; done: () => void } {
+  private takeLockTurn(sends: ValidSend[]): LockTurn {
     const keys = [...new Set(sends.map((s) => `${s.caller.corpId}\n${s.conversationId}`))];
     const ready = Promise.all(keys.flatMap((key) => this.lockTurns.get(key) ?? []));
     let done!: () => void;
@@ -125,11 +130,7 @@ export class SendCommitter {
   }
 
   /** The group's reads, each send's rules and seq in order, then one write; a refused send stays out of the write. */
-  private async store(
-    tx: Tx,
-    sends: ValidSend[],
-    turn: { ready: Promise<unknown>; done: () => void },
-  ): Promise<PromiseSettledResult<Stored>[]> {
+  private async store(tx: Tx, sends: ValidSend[], turn: LockTurn): Promise<PromiseSettledResult<Stored>[]> {
     let locked: Map<number, LockedForSend>;
     try {
       await turn.ready;
@@ -145,7 +146,6 @@ export class SendCommitter {
     const firstOfKey = new Map<string, number>();
     const burnSenders = new Map<string, Set<string>>();
     const created: Message[] = [];
-    const events: SqlStatement[] = [];
     const results: PromiseSettledResult<Stored>[] = [];
     for (const [i, send] of sends.entries()) {
       // The same client message id twice in one group: the second is a resend of the first.
@@ -178,13 +178,6 @@ export class SendCommitter {
           created.push(message);
           if (message.burnAfterReading)
             burnSenders.set(conversationKey, (burnSenders.get(conversationKey) ?? new Set()).add(message.sender));
-          events.push(
-            this.bus.prepare(MessageSent, message.corpId, {
-              corpId: message.corpId,
-              conversationId: message.conversationId,
-              message: messageSnapshot(message),
-            }).statement,
-          );
         }
         results.push({ status: 'fulfilled', value: stored });
       } catch (error) {
@@ -197,7 +190,16 @@ export class SendCommitter {
         this.conversations.appendSeqsStatement([...lastSeqs.values()]),
         this.messages.insertStatement(created),
         this.conversations.advanceReadsStatement([...cursors.values()]),
-        outboxRowsStatement(events),
+        outboxRowsStatement(
+          created.map(
+            (message) =>
+              this.bus.prepare(MessageSent, message.corpId, {
+                corpId: message.corpId,
+                conversationId: message.conversationId,
+                message: messageSnapshot(message),
+              }).statement,
+          ),
+        ),
       ]);
     return results;
   }

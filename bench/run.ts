@@ -2,6 +2,7 @@ import { directoryBench } from './directory.bench';
 import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
+import { loopbackBench } from './loopback.bench';
 import { messagingBench } from './messaging.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
 import { readHostBusySeconds } from './proc';
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, BenchModule> = {
   'directory-import': directoryImportBench,
   directory: directoryBench,
   messaging: messagingBench,
+  loopback: loopbackBench,
 };
 
 interface Args {

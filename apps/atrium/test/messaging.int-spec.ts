@@ -451,6 +451,74 @@ describe('messaging', () => {
       }
     });
 
+    it('answers batches over one SendStream by id, taking them in the order they arrive; the stream needs a valid identity', async () => {
+      const group = await msg(as('alice'), (c, md) =>
+        c.createConversation({ kind: 'group', name: 'Stream', members: ['bob', 'carol'], adminOnly: false, whoMayAdd: 'all' }, md),
+      );
+      const groupId = group.conversation!.id;
+      const stream = messaging.stream<messagingV1.SendStreamRequest, messagingV1.SendStreamResponse>('SendStream', gateway);
+      try {
+        const forgedKey = 'another key of the same length, 32+ characters';
+        const answers = await Promise.all(
+          Array.from({ length: 4 }, (_, b) =>
+            stream.request({
+              sends: [
+                { ...signed(as('alice')), send: text(groupId, `st-${b}-0`, `b${b} alice`) },
+                { ...signed(as('bob')), send: text(groupId, `st-${b}-1`, `b${b} bob`) },
+                { ...signed(as('carol'), b === 2 ? forgedKey : identityKey), send: text(groupId, `st-${b}-2`, `b${b} carol`) },
+              ],
+            }),
+          ),
+        );
+        expect(answers.every((a) => a.errorCode === '')).toBe(true);
+        expect(answers.map((a) => a.results.map((r) => r.message?.seq ?? r.errorCode))).toEqual([
+          [1, 2, 3],
+          [4, 5, 6],
+          [7, 8, 'UNAUTHENTICATED'],
+          [9, 10, 11],
+        ]);
+        // Stored and visible as any send.
+        const synced = await msg(as('bob'), (c, md) => c.syncMessages({ conversationId: groupId, afterSeq: 0, limit: 20 }, md));
+        expect(synced.messages.map((m) => m.clientMsgId)).toEqual([
+          'st-0-0',
+          'st-0-1',
+          'st-0-2',
+          'st-1-0',
+          'st-1-1',
+          'st-1-2',
+          'st-2-0',
+          'st-2-1',
+          'st-3-0',
+          'st-3-1',
+          'st-3-2',
+        ]);
+      } finally {
+        stream.close();
+      }
+
+      // A stream opened with an identity signed by another key is refused before any send is taken.
+      const impostor = new GrpcServiceClient<Messaging>(
+        {
+          caller: 'test',
+          identityKey: 'a key that is not the platform identity key, 32+ characters',
+          url: platform.grpcUrls.messaging,
+          packageName: 'atrium.messaging.v1',
+          protoPath: protoPathFor('messaging'),
+        },
+        messagingV1.MESSAGING_SERVICE_NAME,
+      );
+      try {
+        const refused = impostor.stream<messagingV1.SendStreamRequest, messagingV1.SendStreamResponse>('SendStream', gateway);
+        await expect(
+          refused.request({ sends: [{ ...signed(as('alice')), send: text(groupId, 'st-impostor', 'sneaked in') }] }),
+        ).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+      } finally {
+        await impostor.close();
+      }
+      const after = await msg(as('bob'), (c, md) => c.getConversation({ id: groupId }, md));
+      expect(after.conversation!.lastSeq).toBe(11);
+    });
+
     it('keeps seqs gapless and a client message id stored once when batches and single sends race', async () => {
       const group = await msg(as('alice'), (c, md) =>
         c.createConversation({ kind: 'group', name: 'Race', members: ['bob', 'carol'], adminOnly: false, whoMayAdd: 'all' }, md),

@@ -20,6 +20,7 @@ import { MessagesGrpcController } from './messages/messages.grpc-controller';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
 import { SendCommitter } from './messages/send-committer';
+import { OnBehalfSends, SendStreams } from './messages/send-streams';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
 import { CorpPoliciesGrpcController } from './policies/corp-policies.grpc-controller';
 import { CorpPoliciesRepository } from './policies/corp-policies.repository';
@@ -51,6 +52,8 @@ export class MessagingModule implements OnModuleDestroy {
         MessagesRepository,
         MessagesService,
         SendCommitter,
+        OnBehalfSends,
+        SendStreams,
         RealtimePublisher,
         AppMessagesRepository,
         AppMessagesService,

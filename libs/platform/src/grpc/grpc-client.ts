@@ -1,5 +1,5 @@
-import { credentials, Metadata, ServiceError } from '@grpc/grpc-js';
-import { ClientGrpc, ClientProxyFactory, Transport } from '@nestjs/microservices';
+import { ClientDuplexStream, credentials, Metadata, ServiceError } from '@grpc/grpc-js';
+import { ClientGrpc, ClientGrpcProxy, ClientProxyFactory, Transport } from '@nestjs/microservices';
 import { SpanKind } from '@opentelemetry/api';
 import { PROTO_ROOT } from '@atrium/contracts';
 import { lastValueFrom, Observable, timeout } from 'rxjs';
@@ -7,6 +7,7 @@ import { CallerIdentity, RequestContext } from '../context';
 import { DomainError, errorCodeForGrpcStatus, isErrorCode } from '../errors';
 import { inSpan, injectTraceContext } from '../telemetry';
 import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, GRPC_MAX_MESSAGE_BYTES, HEALTH_PROTO } from './grpc-server';
+import { Correlated, CorrelatedStream } from './correlated-stream';
 import { attachIdentity } from './signed-identity';
 
 export interface GrpcClientOptions {
@@ -28,10 +29,11 @@ export class GrpcServiceClient<T extends object> {
   private readonly client: ClientGrpc;
   private readonly service: T;
   private readonly health: { check(request: { service: string }, metadata?: Metadata): Observable<{ status: number }> };
+  private readonly streams = new Set<CorrelatedStream<Correlated, Correlated>>();
 
   constructor(
     private readonly options: GrpcClientOptions,
-    serviceName: string,
+    private readonly serviceName: string,
   ) {
     this.client = ClientProxyFactory.create({
       transport: Transport.GRPC,
@@ -64,6 +66,26 @@ export class GrpcServiceClient<T extends object> {
     });
   }
 
+  /**
+   * Requests over a long-lived bidirectional stream of `method` (see CorrelatedStream), as
+   * `identity`: the remote checks it when each stream opens, so requests that act for other
+   * callers carry their own signed identities.
+   */
+  stream<Req extends Correlated, Res extends Correlated>(method: string, identity: CallerIdentity): CorrelatedStream<Req, Res> {
+    const grpcClient = (this.client as ClientGrpcProxy).getClientByServiceName<
+      Record<string, (metadata: Metadata) => ClientDuplexStream<Req, Res>>
+    >(this.serviceName);
+    const stream = new CorrelatedStream<Req, Res>(
+      () => grpcClient[method](attachIdentity(new Metadata(), identity, this.options.identityKey)),
+      {
+        timeoutMs: this.options.timeoutMs ?? 10_000,
+        toError: toDomainError,
+      },
+    );
+    this.streams.add(stream as unknown as CorrelatedStream<Correlated, Correlated>);
+    return stream;
+  }
+
   /** The standard gRPC health check; true when the remote answers SERVING. */
   async isServing(timeoutMs = 1_000): Promise<boolean> {
     try {
@@ -75,6 +97,7 @@ export class GrpcServiceClient<T extends object> {
   }
 
   async close(): Promise<void> {
+    for (const stream of this.streams) stream.close();
     await (this.client as unknown as { close(): Promise<void> | void }).close();
   }
 }

@@ -51,7 +51,7 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'rpc') return next.handle();
-    const metadata = context.switchToRpc().getContext<Metadata>();
+    const metadata = callMetadata(context);
     const isPublic = this.reflector.getAllAndOverride<boolean>(PUBLIC_RPC, [context.getHandler(), context.getClass()]);
     const identity: CallerIdentity | undefined = isPublic ? undefined : verifyIdentity(metadata, this.identityKey);
     const carrier: Record<string, string> = {};
@@ -65,7 +65,8 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
           `grpc ${rpc}`,
           SpanKind.SERVER,
           async () => {
-            // Nest handlers here return promises or single-value observables.
+            // Nest handlers here return promises or single-value observables; a stream handler
+            // (GrpcStreamCall) returns a promise settled when its stream ends.
             const result = await new Promise<unknown>((resolve, reject) => {
               next.handle().subscribe({ next: resolve, error: reject });
             });
@@ -82,4 +83,25 @@ export class GrpcIdentityInterceptor implements NestInterceptor {
       );
     });
   }
+}
+
+/** A server call that streams (GrpcStreamCall): its handler gets the call itself, not request and metadata. */
+export interface ServerStreamCall {
+  metadata: Metadata;
+  emit(event: 'error', error: unknown): boolean;
+  write(message: unknown): boolean;
+}
+
+export function isServerStreamCall(value: unknown): value is ServerStreamCall {
+  const call = value as Partial<ServerStreamCall> | undefined;
+  return call?.metadata instanceof Metadata && typeof call.write === 'function' && typeof call.emit === 'function';
+}
+
+/** A unary handler gets (request, metadata, call); a stream handler gets (call). */
+function callMetadata(context: ExecutionContext): Metadata | undefined {
+  const rpc = context.switchToRpc();
+  const metadata = rpc.getContext<unknown>();
+  if (metadata instanceof Metadata) return metadata;
+  const data = rpc.getData<unknown>();
+  return isServerStreamCall(data) ? data.metadata : undefined;
 }

@@ -2,3 +2,4 @@ export * from './signed-identity';
 export * from './grpc-server';
 export * from './grpc-client';
 export * from './health.grpc-controller';
+export * from './correlated-stream';

@@ -1,9 +1,9 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/common';
 import { Metadata } from '@grpc/grpc-js';
 import type { Response } from 'express';
-import { Observable, throwError } from 'rxjs';
+import { Observable, of, throwError } from 'rxjs';
 import { DomainError, ErrorCode, grpcStatusFor, httpStatusFor } from '../errors';
-import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER } from '../grpc';
+import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, isServerStreamCall } from '../grpc';
 import { AppLogger } from '../logging';
 import { currentTraceId } from '../telemetry';
 
@@ -27,18 +27,26 @@ function codeForHttpStatus(status: number): ErrorCode {
 export class PlatformErrorFilter implements ExceptionFilter {
   constructor(private readonly logger: AppLogger) {}
 
-  catch(exception: unknown, host: ArgumentsHost): Observable<never> | void {
-    if (host.getType() === 'rpc') return this.toGrpc(exception);
+  catch(exception: unknown, host: ArgumentsHost): Observable<undefined> | void {
+    if (host.getType() === 'rpc') {
+      const failure = this.toGrpc(exception);
+      // Nest awaits a stream handler's last value but delivers nothing from it: the status goes on
+      // the call, and the handler counts as settled.
+      const call = host.switchToRpc().getData<unknown>();
+      if (!isServerStreamCall(call)) return throwError(() => failure);
+      call.emit('error', failure);
+      return of(undefined);
+    }
     this.toHttp(exception, host);
   }
 
-  private toGrpc(exception: unknown): Observable<never> {
+  private toGrpc(exception: unknown): { code: number; message: string; details: string; metadata: Metadata } {
     const metadata = new Metadata();
     const error = exception instanceof DomainError ? exception : new DomainError('INTERNAL', 'internal error');
     if (!(exception instanceof DomainError)) this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
     metadata.set(ERROR_CODE_HEADER, error.code);
     if (error.details) metadata.set(ERROR_DETAILS_HEADER, JSON.stringify(error.details));
-    return throwError(() => ({ code: grpcStatusFor(error.code), message: error.message, details: error.message, metadata }));
+    return { code: grpcStatusFor(error.code), message: error.message, details: error.message, metadata };
   }
 
   private toHttp(exception: unknown, host: ArgumentsHost): void {

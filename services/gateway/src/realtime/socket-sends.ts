@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { messagingV1 } from '@atrium/contracts';
-import { Batcher, DomainError, isErrorCode, signIdentity } from '@atrium/platform';
+import { Batcher, CorrelatedStream, DomainError, isErrorCode, signIdentity } from '@atrium/platform';
 import { AccessTokenClaims } from '../auth/access-tokens';
 import { GATEWAY_IDENTITY, ServiceClients } from '../clients/service-clients';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
@@ -11,7 +11,7 @@ interface SocketSend {
 }
 
 /**
- * The sends of every socket of this replica go to messaging in batches (SendMessages): while a
+ * The sends of every socket of this replica go to messaging in batches (over SendStream): while a
  * batch is in flight the next frames gather, so under load one call carries dozens of messages
  * and messaging commits them together. Each send still carries its own sender's signed identity
  * and settles on its own; alone, a frame goes at once.
@@ -26,10 +26,15 @@ export class SocketSends {
     key: ({ claims, request }) => `${claims.corpId}|${request.conversationId}`,
   });
 
+  /** One long-lived stream to messaging per replica: no per-call setup for each batch. */
+  private readonly stream: CorrelatedStream<messagingV1.SendStreamRequest, messagingV1.SendStreamResponse>;
+
   constructor(
-    private readonly clients: ServiceClients,
+    clients: ServiceClients,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.stream = clients.messaging.stream('SendStream', GATEWAY_IDENTITY);
+  }
 
   /** The stored message and whether this call created it; a refusal throws its DomainError. */
   async send(
@@ -37,34 +42,31 @@ export class SocketSends {
     request: messagingV1.SendMessageRequest,
   ): Promise<{ message?: messagingV1.Message; created: boolean }> {
     const result = await this.batcher.submit({ claims, request });
-    if (result.errorCode) throw new DomainError(isErrorCode(result.errorCode) ? result.errorCode : 'INTERNAL', result.errorMessage);
+    if (result.errorCode) throw remoteError(result.errorCode, result.errorMessage);
     return { message: result.message, created: result.created };
   }
 
   private async relay(sends: SocketSend[]): Promise<PromiseSettledResult<messagingV1.SendResult>[]> {
     const now = Date.now();
-    const { results } = await this.clients.messaging.call(
-      'SendMessages',
-      (m, md) =>
-        m.sendMessages(
-          {
-            sends: sends.map(({ claims, request }) => {
-              const { payload, signature } = signIdentity(
-                { corpId: claims.corpId, userId: claims.userId, roles: claims.roles },
-                this.config.ATRIUM_IDENTITY_KEY,
-                now,
-              );
-              return { identity: payload, identitySig: signature, send: request };
-            }),
-          },
-          md,
-        ),
-      GATEWAY_IDENTITY,
-    );
+    const { results, errorCode, errorMessage } = await this.stream.request({
+      sends: sends.map(({ claims, request }) => {
+        const { payload, signature } = signIdentity(
+          { corpId: claims.corpId, userId: claims.userId, roles: claims.roles },
+          this.config.ATRIUM_IDENTITY_KEY,
+          now,
+        );
+        return { identity: payload, identitySig: signature, send: request };
+      }),
+    });
+    if (errorCode) throw remoteError(errorCode, errorMessage);
     return sends.map((_, i) =>
       results[i]
         ? { status: 'fulfilled', value: results[i] }
         : { status: 'rejected', reason: new DomainError('INTERNAL', 'messaging answered fewer sends than it was given') },
     );
   }
+}
+
+function remoteError(code: string, message: string): DomainError {
+  return new DomainError(isErrorCode(code) ? code : 'INTERNAL', message);
 }

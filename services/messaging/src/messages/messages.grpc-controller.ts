@@ -1,11 +1,12 @@
-import { Controller, Inject } from '@nestjs/common';
-import { GrpcMethod } from '@nestjs/microservices';
+import { Controller } from '@nestjs/common';
+import type { ServerDuplexStream } from '@grpc/grpc-js';
+import { GrpcMethod, GrpcStreamCall } from '@nestjs/microservices';
 import { messagingV1 } from '@atrium/contracts';
-import { DomainError, currentCaller, verifySignedIdentity } from '@atrium/platform';
-import { MESSAGING_CONFIG, MessagingConfig } from '../config';
+import { currentCaller } from '@atrium/platform';
 import { toConversationMessage } from '../conversations/conversation.mapper';
 import { toWire } from './message-snapshot';
 import { MessagesService } from './messages.service';
+import { OnBehalfSends, SendStreams } from './send-streams';
 
 const SERVICE = messagingV1.MESSAGING_SERVICE_NAME;
 
@@ -13,7 +14,8 @@ const SERVICE = messagingV1.MESSAGING_SERVICE_NAME;
 export class MessagesGrpcController {
   constructor(
     private readonly messages: MessagesService,
-    @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    private readonly onBehalf: OnBehalfSends,
+    private readonly streams: SendStreams,
   ) {}
 
   @GrpcMethod(SERVICE, 'SendMessage')
@@ -24,21 +26,12 @@ export class MessagesGrpcController {
 
   @GrpcMethod(SERVICE, 'SendMessages')
   async sendMessages(r: messagingV1.SendMessagesRequest): Promise<messagingV1.SendMessagesResponse> {
-    const settled = await Promise.allSettled(
-      r.sends.map(async (s) => {
-        const sender = verifySignedIdentity(s.identity, s.identitySig, this.config.ATRIUM_IDENTITY_KEY);
-        return this.messages.send(sender, s.send ?? { conversationId: '', clientMsgId: '', type: '', contentJson: '' });
-      }),
-    );
-    return {
-      results: settled.map((result) => {
-        if (result.status === 'fulfilled')
-          return { message: toWire(result.value.message), created: result.value.created, errorCode: '', errorMessage: '' };
-        // Refusals are answered per send; anything else fails the call, as it would fail a single send.
-        if (!(result.reason instanceof DomainError)) throw result.reason;
-        return { created: false, errorCode: result.reason.code, errorMessage: result.reason.message };
-      }),
-    };
+    return { results: await this.onBehalf.settle(r.sends) };
+  }
+
+  @GrpcStreamCall(SERVICE, 'SendStream')
+  sendStream(call: ServerDuplexStream<messagingV1.SendStreamRequest, messagingV1.SendStreamResponse>): Promise<void> {
+    return this.streams.serve(call);
   }
 
   @GrpcMethod(SERVICE, 'RecallMessage')

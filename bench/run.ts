@@ -2,6 +2,7 @@ import { directoryBench } from './directory.bench';
 import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
+import { grpcCallBench } from './grpc-call.bench';
 import { loopbackBench } from './loopback.bench';
 import { messagingBench } from './messaging.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
@@ -24,6 +25,7 @@ const BENCHMARKS: Record<string, BenchModule> = {
   directory: directoryBench,
   messaging: messagingBench,
   loopback: loopbackBench,
+  'grpc-call': grpcCallBench,
 };
 
 interface Args {

@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { setPriority } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { AnyService, BACKEND_SERVICES, BackendService, freeLoopbackPort } from './launch-platform';
@@ -17,6 +18,12 @@ export interface ProcessPlatformOptions {
   /** Root of the built tree (`dist/`). */
   distDir: string;
   extraEnv?: Partial<Record<AnyService, Record<string, string>>>;
+  /**
+   * Niceness (0–19) for the services off the live path: the archive (audit), approval and report.
+   * On one host their catch-up after a burst then waits for the gateways and messaging instead of
+   * delaying deliveries, as lower CPU requests do in a cluster. 0 (the default): all alike.
+   */
+  backgroundNice?: number;
   onOutput?: (service: AnyService, line: string) => void;
 }
 
@@ -72,6 +79,17 @@ async function waitHttp(url: string, accept: (status: number, body: string) => b
  * The platform as six OS processes against real PostgreSQL, Kafka and Redis: how it runs in a
  * cluster, minus Kubernetes. Used by `npm run start:services` and by the process-level tests.
  */
+/** Services whose work is asynchronous: nothing a user waits for in a conversation runs there. */
+const BACKGROUND_SERVICES = new Set<AnyService>(['audit', 'approval', 'report']);
+
+function lowerPriority(pid: number, nice: number): void {
+  try {
+    setPriority(pid, Math.min(19, Math.max(0, nice)));
+  } catch {
+    // Not permitted here (a restricted container): every service keeps the default priority.
+  }
+}
+
 export async function startServiceProcesses(options: ProcessPlatformOptions): Promise<ProcessPlatform> {
   const all: AnyService[] = [...BACKEND_SERVICES, 'gateway'];
   const databaseNames = Object.fromEntries(all.map((s) => [s, `${options.databasePrefix}_${s}`])) as Record<AnyService, string>;
@@ -125,6 +143,7 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
       env: envFor(service),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    if (BACKGROUND_SERVICES.has(service) && options.backgroundNice && child.pid) lowerPriority(child.pid, options.backgroundNice);
     const forward = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n')) if (line) options.onOutput?.(service, line);
     };

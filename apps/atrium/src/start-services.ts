@@ -21,6 +21,8 @@ const schema = z.object({
     .default('atrium'),
   // More gateway processes behind one platform, as more pods would be; each listens on its own port.
   ATRIUM_GATEWAY_REPLICAS: z.coerce.number().int().min(1).max(16).default(1),
+  // The archive, approval and report yield the CPU to the live path on this host (0 turns it off).
+  ATRIUM_BACKGROUND_NICE: z.coerce.number().int().min(0).max(19).default(10),
 });
 
 function readInfraEnv(root: string): Record<string, string> {
@@ -70,6 +72,7 @@ async function main(): Promise<void> {
     gatewayPort: config.PORT,
     logLevel: config.LOG_LEVEL,
     distDir: join(root, 'dist'),
+    backgroundNice: config.ATRIUM_BACKGROUND_NICE,
     onOutput: (service, line) => process.stdout.write(`[${service}] ${line}\n`),
   });
   const replicas: Awaited<ReturnType<typeof platform.addGatewayReplica>>[] = [];

@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { getPriority } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { eventually, testInfra, uniqueSuffix } from '@atrium/testing';
@@ -38,6 +39,7 @@ describe('six service processes on real servers', () => {
       gatewayPort: 0,
       logLevel: 'info',
       distDir: dist,
+      backgroundNice: 5,
       onOutput: (service, line) => output.push(`[${service}] ${line}`),
     });
   }, 180_000);
@@ -82,6 +84,11 @@ describe('six service processes on real servers', () => {
       'six services up',
     );
     expect(health).toEqual({ gateway: 'up', directory: 'up', messaging: 'up', approval: 'up', report: 'up', audit: 'up' });
+  });
+
+  it('runs the archive, approval and report at a lower CPU priority than the live path', () => {
+    const niceness = Object.fromEntries(Object.values(platform.processes).map((p) => [p.name, getPriority(p.child.pid)]));
+    expect(niceness).toEqual({ gateway: 0, directory: 0, messaging: 0, approval: 5, report: 5, audit: 5 });
   });
 
   it('creates a corp with the CLI, whose admin can then log in', async () => {

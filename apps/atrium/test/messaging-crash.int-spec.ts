@@ -5,6 +5,7 @@ import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { eventually, memberInput, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
+import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
 import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
 
@@ -186,5 +187,91 @@ describe('kill -9 of messaging while messages are in flight', () => {
     } finally {
       await audit.end();
     }
+  }, 240_000);
+  it('over WebSocket (the gateway relays on one stream): a kill -9 and a graceful stop of messaging lose no acknowledged message', async () => {
+    const group = await call(tokens.alice, 'POST', '/api/v1/conversations', { kind: 'group', name: 'crash over ws', members: ['bob'] });
+    const groupId = (group.json.conversation as { id: string }).id;
+    const PER_SENDER = 60;
+    const acked = new Map<string, number>();
+    let ackedAtStop = 0;
+    let ackedAtKill = 0;
+    const thresholds: { n: number; reached: () => void }[] = [];
+    const acks = (n: number) => new Promise<void>((reached) => (acked.size >= n ? reached() : thresholds.push({ n, reached })));
+
+    /** A socket client: one send at a time; an error frame or a lost socket means send it again, same id. */
+    const sender = async (userid: string) => {
+      let socket: WebSocket | undefined;
+      const pending = new Map<string, (frame: { type: string; seq?: number; code?: string }) => void>();
+      const connect = () =>
+        new Promise<WebSocket>((resolve, reject) => {
+          const ws = new WebSocket(`${platform.gatewayUrl.replace('http', 'ws')}/ws`, {
+            headers: { authorization: `Bearer ${tokens[userid]}` },
+          });
+          ws.on('message', (data: Buffer) => {
+            const frame = JSON.parse(data.toString('utf8')) as { type: string; clientMsgId?: string; seq?: number; code?: string };
+            if (frame.type === 'hello') resolve(ws);
+            if (frame.clientMsgId) pending.get(frame.clientMsgId)?.(frame);
+          });
+          ws.on('close', () => {
+            for (const settle of pending.values()) settle({ type: 'error', code: 'SOCKET_CLOSED' });
+          });
+          ws.once('error', reject);
+        });
+      for (let i = 0; i < PER_SENDER; i += 1) {
+        const clientMsgId = `ws-${userid}-${i}`;
+        for (;;) {
+          if (!socket || socket.readyState !== WebSocket.OPEN) socket = await connect().catch(() => undefined);
+          const answer = socket
+            ? await new Promise<{ type: string; seq?: number; code?: string }>((resolve) => {
+                pending.set(clientMsgId, resolve);
+                socket!.send(
+                  JSON.stringify({ type: 'send', conversationId: groupId, clientMsgId, msgType: 'text', content: { text: clientMsgId } }),
+                );
+                setTimeout(() => resolve({ type: 'error', code: 'NO_ANSWER' }), 15_000);
+              })
+            : { type: 'error', code: 'NO_SOCKET' };
+          pending.delete(clientMsgId);
+          if (answer.type === 'ack') {
+            acked.set(clientMsgId, answer.seq!);
+            for (const t of thresholds) if (acked.size >= t.n) t.reached();
+            // Paced like a person typing fast, so both disruptions land mid-conversation.
+            await delay(20);
+            break;
+          }
+          // A valid send is only ever refused as unavailable while messaging is away.
+          expect(['UNAVAILABLE', 'SOCKET_CLOSED', 'NO_SOCKET', 'NO_ANSWER']).toContain(answer.code);
+          await delay(100);
+        }
+      }
+      socket?.close();
+    };
+
+    const disruptor = async () => {
+      await acks(20);
+      ackedAtKill = acked.size;
+      platform.processes.messaging.child.kill('SIGKILL');
+      await platform.processes.messaging.exited;
+      await delay(500);
+      await platform.restart('messaging');
+      await acks(acked.size + 10);
+      // Graceful: messaging answers what it took and ends the gateway's open stream. Otherwise the
+      // gRPC server's drain would wait for that stream until the 25 s limit, which exits 1.
+      ackedAtStop = acked.size;
+      platform.processes.messaging.child.kill('SIGTERM');
+      expect(await platform.processes.messaging.exited).toEqual({ code: 0, signal: null });
+      await platform.restart('messaging');
+    };
+
+    await Promise.all([disruptor(), sender('alice'), sender('bob')]);
+    // Both disruptions landed while clients were still sending.
+    expect(ackedAtStop).toBeLessThan(2 * PER_SENDER);
+    expect(ackedAtKill).toBeLessThan(2 * PER_SENDER);
+
+    const page = await call(tokens.bob, 'GET', `/api/v1/conversations/${groupId}/messages?afterSeq=0&limit=500`);
+    const messages = page.json.messages as WireMessage[];
+    expect(messages.map((m) => m.seq)).toEqual(Array.from({ length: 2 * PER_SENDER }, (_, i) => i + 1));
+    expect(new Set(messages.map((m) => m.clientMsgId)).size).toBe(2 * PER_SENDER);
+    const bySeq = new Map(messages.map((m) => [m.clientMsgId, m.seq]));
+    for (const [clientMsgId, seq] of acked) expect(bySeq.get(clientMsgId)).toBe(seq);
   }, 240_000);
 });

@@ -24,15 +24,21 @@ export async function serviceMain<C extends PlatformEnv>(
   }
   initTelemetry({ serviceName: `atrium-${name}`, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
   const logger = createLogger(name, config.LOG_LEVEL);
-  try {
-    const running = await startService(define(config), config, { httpPort: config.HTTP_PORT, grpcPort: config.GRPC_PORT, logger });
-    const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down');
-      const force = setTimeout(() => {
-        logger.error('graceful shutdown timed out; exiting');
-        process.exit(1);
-      }, 25_000);
-      running.stop().then(
+  // Signals are handled from the start: a service answers /readyz before its consumers have
+  // joined their groups, and a SIGTERM in that window must still drain rather than kill it.
+  const starting = startService(define(config), config, { httpPort: config.HTTP_PORT, grpcPort: config.GRPC_PORT, logger });
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => {
+      logger.error('graceful shutdown timed out; exiting');
+      process.exit(1);
+    }, 25_000);
+    starting
+      .then((running) => running.stop())
+      .then(
         () => {
           clearTimeout(force);
           process.exit(0);
@@ -42,9 +48,11 @@ export async function serviceMain<C extends PlatformEnv>(
           process.exit(1);
         },
       );
-    };
-    process.once('SIGTERM', () => shutdown('SIGTERM'));
-    process.once('SIGINT', () => shutdown('SIGINT'));
+  };
+  process.once('SIGTERM', () => shutdown('SIGTERM'));
+  process.once('SIGINT', () => shutdown('SIGINT'));
+  try {
+    await starting;
   } catch (error) {
     logger.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);

@@ -29,7 +29,8 @@ export class GrpcServiceClient<T extends object> {
   private readonly client: ClientGrpc;
   private readonly service: T;
   private readonly health: { check(request: { service: string }, metadata?: Metadata): Observable<{ status: number }> };
-  private readonly streams = new Set<CorrelatedStream<Correlated, Correlated>>();
+  /** Closed with the client. */
+  private readonly streams = new Set<{ close(): void }>();
 
   constructor(
     private readonly options: GrpcClientOptions,
@@ -82,7 +83,7 @@ export class GrpcServiceClient<T extends object> {
         toError: toDomainError,
       },
     );
-    this.streams.add(stream as unknown as CorrelatedStream<Correlated, Correlated>);
+    this.streams.add(stream);
     return stream;
   }
 

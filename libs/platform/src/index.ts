@@ -11,3 +11,4 @@ export * from './blob';
 export * from './grpc';
 export * from './runtime';
 export * from './batching';
+export * from './text';

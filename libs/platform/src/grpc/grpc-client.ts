@@ -8,6 +8,7 @@ import { DomainError, errorCodeForGrpcStatus, isErrorCode } from '../errors';
 import { inSpan, injectTraceContext } from '../telemetry';
 import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, GRPC_MAX_MESSAGE_BYTES, HEALTH_PROTO } from './grpc-server';
 import { Correlated, CorrelatedStream } from './correlated-stream';
+import { decodeErrorDetails } from './error-details';
 import { attachIdentity } from './signed-identity';
 
 export interface GrpcClientOptions {
@@ -112,7 +113,7 @@ function toDomainError(error: unknown): DomainError {
     return new DomainError(
       isErrorCode(code) ? code : errorCodeForGrpcStatus(serviceError.code),
       serviceError.details ?? serviceError.message ?? 'remote call failed',
-      typeof details === 'string' ? (JSON.parse(details) as Record<string, unknown>) : undefined,
+      decodeErrorDetails(details),
     );
   }
   if ((error as Error)?.name === 'TimeoutError') return new DomainError('UNAVAILABLE', 'remote call timed out');

@@ -3,7 +3,7 @@ import { Metadata } from '@grpc/grpc-js';
 import type { Response } from 'express';
 import { Observable, of, throwError } from 'rxjs';
 import { DomainError, ErrorCode, grpcStatusFor, httpStatusFor } from '../errors';
-import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, isServerStreamCall } from '../grpc';
+import { encodeErrorDetails, ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, isServerStreamCall } from '../grpc';
 import { AppLogger } from '../logging';
 import { currentTraceId } from '../telemetry';
 
@@ -45,7 +45,7 @@ export class PlatformErrorFilter implements ExceptionFilter {
     const error = exception instanceof DomainError ? exception : new DomainError('INTERNAL', 'internal error');
     if (!(exception instanceof DomainError)) this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
     metadata.set(ERROR_CODE_HEADER, error.code);
-    if (error.details) metadata.set(ERROR_DETAILS_HEADER, JSON.stringify(error.details));
+    if (error.details) metadata.set(ERROR_DETAILS_HEADER, encodeErrorDetails(error.details));
     return { code: grpcStatusFor(error.code), message: error.message, details: error.message, metadata };
   }
 

@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { INestApplication } from '@nestjs/common';
 import { Infrastructure, ServiceDefinition } from '@atrium/platform';
 import { json, type Application, type NextFunction, type Request, type Response } from 'express';
@@ -9,6 +10,8 @@ import { KnownCorpsConsumer } from './corps/known-corps.consumer';
 import { IMPORT_BODY_LIMIT } from './directory/dto/import.dto';
 import { GatewayModule } from './gateway.module';
 import { httpTelemetry } from './http/http-telemetry.middleware';
+import { InputTextPipe } from './http/input-text.pipe';
+import { limitRequestHead } from './http/request-head-limit';
 import { setupOpenApi } from './http/openapi';
 import { RequestContextInterceptor } from './http/request-context.interceptor';
 import { createValidationPipe } from './http/validation';
@@ -38,13 +41,14 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
       const express = app.getHttpAdapter().getInstance() as Application;
       express.set('trust proxy', config.TRUST_PROXY);
       express.disable('x-powered-by');
+      limitRequestHead(app.getHttpServer() as Server);
       app.use(httpTelemetry(infra.metrics));
       // Both run before the framework's JSON parser, which skips a body already read. (Wrapped: the
       // framework would take a middleware named jsonParser for its own and not install that.)
       app.use('/cgi-bin', wecomBodyReader(WECOM_BODY_LIMIT));
       const importJson = json({ limit: IMPORT_BODY_LIMIT });
       app.use('/api/v1/directory/imports', (req: Request, res: Response, next: NextFunction) => importJson(req, res, next));
-      app.useGlobalPipes(createValidationPipe());
+      app.useGlobalPipes(new InputTextPipe(), createValidationPipe());
       app.useGlobalInterceptors(new RequestContextInterceptor());
       setupOpenApi(app);
     },

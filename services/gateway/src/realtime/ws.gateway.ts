@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppLogger, DomainError, LOGGER, PUBSUB, PubSub } from '@atrium/platform';
+import { AppLogger, DomainError, findInputFault, LOGGER, PUBSUB, PubSub } from '@atrium/platform';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AccessTokenClaims } from '../auth/access-tokens';
 import { BearerAuthenticator } from '../auth/bearer-authenticator';
@@ -92,6 +92,13 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       frame = parsed as Record<string, unknown>;
     } catch {
       ws.send(JSON.stringify({ type: 'error', code: 'VALIDATION_FAILED', message: 'frames are JSON objects' }));
+      return;
+    }
+    // The same text rules as the REST edge: the content goes on to messaging and PostgreSQL.
+    const fault = findInputFault(frame);
+    if (fault) {
+      const clientMsgId = typeof frame.clientMsgId === 'string' ? frame.clientMsgId : undefined;
+      ws.send(JSON.stringify({ type: 'error', clientMsgId, code: 'VALIDATION_FAILED', message: `${fault.field}: ${fault.reason}` }));
       return;
     }
     if (frame.type === 'ping') ws.send(JSON.stringify({ type: 'pong', at: new Date().toISOString() }));

@@ -1,5 +1,5 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import { CallerIdentity } from '@atrium/platform';
+import { CallerIdentity, findInputFault } from '@atrium/platform';
 import { ClassConstructor, plainToInstance } from 'class-transformer';
 import { ValidationError, validateSync } from 'class-validator';
 import { raw, type NextFunction, type Request, type Response } from 'express';
@@ -86,6 +86,14 @@ export const WecomCaller = createParamDecorator((_: unknown, context: ExecutionC
   return identityFor(grant);
 });
 
+/** Answers input that breaks the text rules with 40058 naming the field; true when it did. */
+function refuseBadText(req: Request, res: Response, body: unknown): boolean {
+  const fault = findInputFault(req.query) ?? findInputFault(body);
+  if (!fault) return false;
+  res.status(200).json({ errcode: ERRCODE.INVALID_PARAMETER, errmsg: `invalid ${fault.field}: ${fault.reason}` });
+  return true;
+}
+
 /**
  * Mounted on /cgi-bin before the framework's JSON parser (which then skips the consumed body):
  * reads any body whatever its content type, and records a malformed one instead of failing the
@@ -97,7 +105,7 @@ export function wecomBodyReader(limit: string) {
     // Uploads (media/upload) are streamed by their handler, never read whole here.
     if (req.is('multipart/form-data')) {
       (req as WecomRequest).wecomBody = 'empty';
-      next();
+      if (!refuseBadText(req, res, undefined)) next();
       return;
     }
     readRaw(req, res, (error?: unknown) => {
@@ -119,7 +127,9 @@ export function wecomBodyReader(limit: string) {
           request.wecomBody = 'malformed';
         }
       }
-      next();
+      // The text rules of the REST edge (see findInputFault), answered the WeCom way: before any
+      // DTO is read, whose recursion a deeply nested body would overflow.
+      if (!refuseBadText(req, res, request.wecomBody === 'json' ? req.body : undefined)) next();
     });
   };
 }

@@ -1,8 +1,9 @@
-import { ValidationError } from '@atrium/platform';
+import { assertStorableText, ValidationError } from '@atrium/platform';
 
 const FORBIDDEN_CHARACTERS = /[\\:*?"<>|]/;
 
 export function validateDepartmentName(name: string, field = 'name'): string {
+  assertStorableText(name, field);
   const trimmed = name.trim();
   if (trimmed.length < 1 || trimmed.length > 64) throw new ValidationError(`${field} must be 1-64 characters`, { field });
   if (FORBIDDEN_CHARACTERS.test(trimmed)) throw new ValidationError(`${field} must not contain any of \\ : * ? " < > |`, { field });
@@ -10,6 +11,7 @@ export function validateDepartmentName(name: string, field = 'name'): string {
 }
 
 export function validateDepartmentNameEn(name: string): string {
+  assertStorableText(name, 'name_en');
   const trimmed = name.trim();
   if (trimmed.length > 64) throw new ValidationError('name_en must be at most 64 characters', { field: 'name_en' });
   if (FORBIDDEN_CHARACTERS.test(trimmed))

@@ -1,4 +1,4 @@
-import { ValidationError } from '@atrium/platform';
+import { assertStorableText, ValidationError } from '@atrium/platform';
 import { MemberDepartment } from './member';
 
 // WeCom's rule: 1-64 characters of letters, digits and _-@., starting with a letter or digit.
@@ -16,6 +16,7 @@ export function validateUserid(userid: string, field = 'userid'): string {
 }
 
 export function validateText(value: string, field: string, max: number, required = false): string {
+  assertStorableText(value, field);
   const trimmed = value.trim();
   if (required && trimmed.length === 0) throw new ValidationError(`${field} is required`, { field });
   if ([...trimmed].length > max) throw new ValidationError(`${field} must be at most ${max} characters`, { field });

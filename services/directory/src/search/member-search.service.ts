@@ -1,5 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { AppLogger, CallerIdentity, DomainError, LOGGER, TRANSACTIONS, TransactionRunner, Tx, ValidationError } from '@atrium/platform';
+import {
+  AppLogger,
+  assertStorableText,
+  CallerIdentity,
+  DomainError,
+  LOGGER,
+  TRANSACTIONS,
+  TransactionRunner,
+  Tx,
+  ValidationError,
+} from '@atrium/platform';
 import { Member, MemberStatus } from '../members/member';
 import { MembersRepository } from '../members/members.repository';
 import { MatchKind, MemberSearchRepository } from './member-search.repository';
@@ -44,6 +54,7 @@ export class MemberSearchService {
    */
   async search(caller: CallerIdentity, query: string, limit: number): Promise<SearchHit[]> {
     if (!caller.corpId) throw new DomainError('FORBIDDEN', "searching a directory needs a corp member's identity");
+    assertStorableText(query, 'query');
     const text = normaliseQuery(query);
     if (!text) throw new ValidationError('query is required', { field: 'query' });
     if ([...text].length > QUERY_MAX) throw new ValidationError(`query is at most ${QUERY_MAX} characters`, { field: 'query' });

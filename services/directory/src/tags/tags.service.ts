@@ -32,6 +32,7 @@ export class TagsService {
   }
 
   async setTargets(caller: CallerIdentity, id: number, userids: string[], departmentIds: number[]): Promise<Tag> {
+    if (userids.some((u) => u.trim() === '')) throw new ValidationError('userids must not contain an empty userid', { field: 'userids' });
     const users = [...new Set(userids.map((u) => u.toLowerCase()))];
     const departments = [...new Set(departmentIds)];
     return this.transactions.run(async (tx) => {

@@ -149,7 +149,7 @@ describe('bad text at the gateway edges', () => {
       expect(JSON.stringify(synced.body)).not.toContain('\ufffd');
     });
 
-    it('answers a WebSocket send with a NUL or a lone surrogate with VALIDATION_FAILED naming content.text', async () => {
+    it('answers a WebSocket send with a NUL, a lone surrogate or 5,000-deep content with VALIDATION_FAILED naming the field', async () => {
       const ws = new WebSocket(`${platform.gatewayUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${admin}` } });
       const frames: Json[] = [];
       ws.on('message', (data: Buffer) => frames.push(JSON.parse(data.toString('utf8')) as Json));
@@ -166,16 +166,21 @@ describe('bad text at the gateway edges', () => {
         for (const [i, text] of [NUL, LONE_SURROGATE].entries()) {
           ws.send(JSON.stringify({ type: 'send', conversationId, clientMsgId: `ws-bad-${i}`, msgType: 'text', content: { text } }));
         }
+        ws.send(
+          `{"type":"send","conversationId":"${conversationId}","clientMsgId":"ws-bad-2","msgType":"text",` +
+            `"content":{"text":"x","extra":${nestedArrays(5_000)}}}`,
+        );
         const deadline = Date.now() + 30_000;
-        while (frames.filter((f) => String(f.clientMsgId).startsWith('ws-bad-')).length < 2 && Date.now() < deadline) {
+        while (frames.filter((f) => String(f.clientMsgId).startsWith('ws-bad-')).length < 3 && Date.now() < deadline) {
           await new Promise((resolve) => setTimeout(resolve, 20));
         }
         const replies = frames.filter((f) => String(f.clientMsgId).startsWith('ws-bad-'));
         expect(replies.map((f) => ({ type: f.type, code: f.code, clientMsgId: f.clientMsgId }))).toEqual([
           { type: 'error', code: 'VALIDATION_FAILED', clientMsgId: 'ws-bad-0' },
           { type: 'error', code: 'VALIDATION_FAILED', clientMsgId: 'ws-bad-1' },
+          { type: 'error', code: 'VALIDATION_FAILED', clientMsgId: 'ws-bad-2' },
         ]);
-        for (const reply of replies) expect(reply.message).toContain('content.text');
+        expect(replies.map((f) => (f.message as string).split(':')[0])).toEqual(['content.text', 'content.text', 'content']);
       } finally {
         ws.close();
       }

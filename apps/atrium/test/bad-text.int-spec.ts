@@ -236,6 +236,16 @@ describe('bad text at the gateway edges', () => {
       expectRefused(await call('POST', `/api/v1/conversations/${conversationId}/messages`, { token: admin, raw: message }), 'content');
     });
 
+    it('answers malformed JSON, wrong types and an oversized body with 4xx in the JSON error shape', async () => {
+      const path = '/api/v1/directory/departments';
+      const malformed = await call('POST', path, { token: admin, raw: '{"parentId": 1, "name": ' });
+      expect({ status: malformed.status, code: malformed.body.code }).toEqual({ status: 400, code: 'VALIDATION_FAILED' });
+      expectRefused(await call('POST', path, { token: admin, body: { parentId: '1x', name: ['R&D'] } }), 'name');
+      const huge = await call('POST', path, { token: admin, body: { parentId: 1, name: 'x', nameEn: 'x'.repeat(2_000_000) } });
+      expect({ status: huge.status, code: huge.body.code }).toEqual({ status: 413, code: 'VALIDATION_FAILED' });
+      for (const reply of [malformed, huge]) expect(reply.text).not.toMatch(INTERNAL_LEAKS);
+    });
+
     it('answers a 100 KB query string with the JSON error shape, and a larger head too', async () => {
       const reply = await api('GET', `/directory/members?q=${'x'.repeat(100_000)}`);
       expect(reply.status).toBe(400);

@@ -2,7 +2,7 @@ import { ArgumentMetadata, Injectable, PipeTransform } from '@nestjs/common';
 import { findInputFault, InputFault, ValidationError } from '@atrium/platform';
 
 /** The refusal of input that breaks the text rules, in the same shape as the ValidationPipe's. */
-export function inputFaultError(fault: InputFault): ValidationError {
+function inputFaultError(fault: InputFault): ValidationError {
   return new ValidationError(`${fault.field}: ${fault.reason}`, { fields: [{ field: fault.field, reasons: [fault.reason] }] });
 }
 

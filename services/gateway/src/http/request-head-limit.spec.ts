@@ -1,5 +1,5 @@
 import { Agent, createServer, request, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { limitRequestHead, MAX_REQUEST_HEAD_BYTES } from './request-head-limit';
 
 describe('the request head limit', () => {
@@ -64,7 +64,6 @@ describe('the request head limit', () => {
   });
 
   it('answers malformed HTTP with 400 and the same JSON body', async () => {
-    const { connect } = await import('node:net');
     const port = (server.address() as AddressInfo).port;
     const answer = await new Promise<string>((resolve, reject) => {
       const socket = connect(port, '127.0.0.1', () => socket.write('NOT HTTP AT ALL\r\n\r\n'));

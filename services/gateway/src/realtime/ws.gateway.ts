@@ -38,8 +38,14 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   onApplicationBootstrap(): void {
+    // With noServer it emits none today; a listener keeps a future one from stopping the process.
+    this.server.on('error', (error) => this.logger.warn({ err: error }, 'websocket server error'));
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+      // Node hands over an upgraded socket without its error listener, and ws adds its own only in
+      // handleUpgrade: a client that resets the connection while its token is checked (or while
+      // the 401 is written) would otherwise raise an unhandled 'error' and stop the process.
+      socket.on('error', (error) => this.logger.debug({ err: error }, 'websocket upgrade socket error'));
       const url = new URL(req.url ?? '/', 'http://gateway');
       if (url.pathname !== '/ws') return socket.destroy();
       const token = BearerAuthenticator.fromHeader(req.headers.authorization) ?? url.searchParams.get('access_token') ?? undefined;
@@ -70,6 +76,10 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private async onConnection(ws: WebSocket, claims: AccessTokenClaims): Promise<void> {
     this.alive.add(ws);
+    // A malformed frame (too large, invalid UTF-8, unmasked, a bad opcode) makes ws close the
+    // socket with the fitting code (1009, 1007, 1002) and then emit 'error': without a listener
+    // that one client's frame would stop the whole process.
+    ws.on('error', (error) => this.logger.debug({ err: error }, 'websocket client sent a malformed frame'));
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data: Buffer) => this.onClientFrame(ws, claims, data.toString('utf8')));
     ws.once('close', () => {

@@ -80,6 +80,31 @@ const CONTENT: Record<MessageType, z.ZodType<Record<string, unknown>>> = {
 
 const SERVER_ONLY_TYPES: readonly string[] = ['system', 'chat_record'];
 
+// PostgreSQL's text and jsonb cannot hold U+0000 (22P05) nor a surrogate without its pair: such a
+// send would fail only in the database, after it was grouped with other senders' sends.
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The path of the first string (or key) in `value` that PostgreSQL cannot store; undefined if none. */
+function unstorablePath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
+  if (Array.isArray(value)) {
+    for (const [i, item] of value.entries()) {
+      const found = unstorablePath(item, [...path, i]);
+      if (found) return found;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object' && value !== null) {
+    for (const [key, item] of Object.entries(value)) {
+      if (UNSTORABLE.test(key)) return [...path, key];
+      const found = unstorablePath(item, [...path, key]);
+      if (found) return found;
+    }
+  }
+  return undefined;
+}
+
 export function parseContent(type: string, json: string): { type: MessageType; content: Record<string, unknown> } {
   if (!(type in CONTENT)) throw new ValidationError(`type must be one of ${Object.keys(CONTENT).join(', ')}`, { field: 'type' });
   if (SERVER_ONLY_TYPES.includes(type)) throw new ValidationError(`${type} messages are written by the server only`, { field: 'type' });
@@ -88,6 +113,11 @@ export function parseContent(type: string, json: string): { type: MessageType; c
     raw = JSON.parse(json);
   } catch {
     throw new ValidationError('content_json is not valid JSON', { field: 'content_json' });
+  }
+  const unstorable = unstorablePath(raw);
+  if (unstorable) {
+    const field = ['content', ...unstorable].join('.');
+    throw new ValidationError(`${field}: must not contain NUL characters or unpaired surrogates`, { field, reason: 'unstorable_text' });
   }
   const parsed = CONTENT[type as MessageType].safeParse(raw);
   if (!parsed.success) {

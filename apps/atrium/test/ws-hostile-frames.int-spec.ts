@@ -88,6 +88,18 @@ describe('/ws against malformed and hostile frames', () => {
     await expectPlatformServing();
   });
 
+  it('refuses a send whose content nests deeper than the stack, as VALIDATION_FAILED', async () => {
+    const socket = await RawSocket.open(platform.gatewayUrl, tokens.alice);
+    open.push({ close: () => socket.destroy() });
+    const depth = 7_000;
+    const frame = `{"type":"send","conversationId":"${groupId}","clientMsgId":"deep-1","msgType":"text","content":{"text":"hi","x":${'['.repeat(depth)}${']'.repeat(depth)}}}`;
+    expect(frame.length).toBeLessThan(16 * 1024);
+    socket.write(rawFrame(Buffer.from(frame)));
+    const answer = await eventually(() => socket.frames.find((f) => f.clientMsgId === 'deep-1'), Boolean, 20_000, 'the answer');
+    expect(answer).toMatchObject({ type: 'error', code: 'VALIDATION_FAILED' });
+    await expectPlatformServing();
+  });
+
   it.each([
     ['a 64 KiB text frame (the limit is 16 KiB)', () => rawFrame(Buffer.alloc(64 * 1024, 0x61)), 1009],
     ['a header claiming a 2^62-byte payload', () => rawFrame(Buffer.alloc(0), { claimedLength: 2n ** 62n }), 1009],

@@ -36,3 +36,14 @@ describe('the fingerprint of a send', () => {
     expect(sendFingerprint({ ...base, burnAfterReading: true })).not.toBe(sendFingerprint(base));
   });
 });
+
+describe('content nested deeper than the call stack', () => {
+  it('is judged without overflowing the stack', () => {
+    const deep = `{"text":"hi","mentions":${'['.repeat(20_000)}${']'.repeat(20_000)}}`;
+    expect(() => parseContent('text', deep)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }) as Error);
+    const deepNul = `{"text":"hi","x":${'['.repeat(20_000)}"\\u0000"${']'.repeat(20_000)}}`;
+    expect(() => parseContent('text', deepNul)).toThrow(
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'unstorable_text' }) }) as Error,
+    );
+  });
+});

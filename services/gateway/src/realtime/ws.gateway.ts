@@ -136,12 +136,20 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'send needs a content object' });
       return;
     }
+    let contentJson: string;
+    try {
+      contentJson = JSON.stringify(content);
+    } catch {
+      // JSON.stringify recurses: a 16 KiB frame can nest deeper than the stack allows.
+      reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'content is nested too deeply' });
+      return;
+    }
     try {
       const { message, created } = await this.sends.send(claims, {
         conversationId,
         clientMsgId,
         type: msgType,
-        contentJson: JSON.stringify(content),
+        contentJson,
         burnAfterReading: frame.burnAfterReading === true,
       });
       reply({ type: 'ack', conversationId, seq: message?.seq ?? 0, messageId: message?.id ?? '', sentAt: message?.sentAt ?? '', created });

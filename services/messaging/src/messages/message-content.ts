@@ -85,21 +85,33 @@ const SERVER_ONLY_TYPES: readonly string[] = ['system', 'chat_record'];
 // eslint-disable-next-line no-control-regex
 const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
-/** The path of the first string (or key) in `value` that PostgreSQL cannot store; undefined if none. */
-function unstorablePath(value: unknown, path: (string | number)[] = []): (string | number)[] | undefined {
-  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : undefined;
-  if (Array.isArray(value)) {
-    for (const [i, item] of value.entries()) {
-      const found = unstorablePath(item, [...path, i]);
-      if (found) return found;
-    }
-    return undefined;
+/**
+ * The path of the first string (or key) in `value` that PostgreSQL cannot store; undefined if none.
+ * Iterative: a 16 KiB frame can nest thousands of levels deep, more than the call stack holds.
+ */
+function unstorablePath(value: unknown): (string | number)[] | undefined {
+  // Each entry links to its parent, so a path is built only for the culprit.
+  interface Step {
+    value: unknown;
+    key?: string | number;
+    parent?: Step;
   }
-  if (typeof value === 'object' && value !== null) {
-    for (const [key, item] of Object.entries(value)) {
-      if (UNSTORABLE.test(key)) return [...path, key];
-      const found = unstorablePath(item, [...path, key]);
-      if (found) return found;
+  const pathOf = (step: Step | undefined, last?: string): (string | number)[] => {
+    const path: (string | number)[] = last === undefined ? [] : [last];
+    for (let s = step; s?.key !== undefined; s = s.parent) path.unshift(s.key);
+    return path;
+  };
+  const pending: Step[] = [{ value }];
+  for (let step = pending.pop(); step; step = pending.pop()) {
+    const item = step.value;
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return pathOf(step);
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i -= 1) pending.push({ value: item[i], key: i, parent: step });
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item);
+      for (const [key] of entries) if (UNSTORABLE.test(key)) return pathOf(step, key);
+      for (let i = entries.length - 1; i >= 0; i -= 1) pending.push({ value: entries[i][1], key: entries[i][0], parent: step });
     }
   }
   return undefined;

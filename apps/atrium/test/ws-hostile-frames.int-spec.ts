@@ -133,6 +133,20 @@ describe('/ws against malformed and hostile frames', () => {
     await expectPlatformServing();
   });
 
+  it('drops an upgrade whose request target is no URL, with or without a token', async () => {
+    const url = new URL(platform.gatewayUrl);
+    for (const target of ['http://[/ws', 'http://%zz/ws', 'http://:99999/ws', '//[::1']) {
+      for (const token of ['not-a-token', tokens.bob]) {
+        const socket = connect(Number(url.port), url.hostname);
+        socket.on('error', () => undefined);
+        const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+        socket.write(upgradeRequest(url.host, token, target));
+        await closed;
+      }
+    }
+    await expectPlatformServing();
+  });
+
   it('survives clients that reset the connection in the middle of the upgrade', async () => {
     const url = new URL(platform.gatewayUrl);
     // A bad token (answered with a 401 written to a socket the client already reset) and a good

@@ -46,18 +46,26 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       // handleUpgrade: a client that resets the connection while its token is checked (or while
       // the 401 is written) would otherwise raise an unhandled 'error' and stop the process.
       socket.on('error', (error) => this.logger.debug({ err: error }, 'websocket upgrade socket error'));
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      if (url.pathname !== '/ws') return socket.destroy();
+      // The request target is the client's to choose: an absolute form such as `http://[/ws` is no URL.
+      const url = URL.canParse(req.url ?? '/', 'http://gateway') ? new URL(req.url ?? '/', 'http://gateway') : undefined;
+      if (url?.pathname !== '/ws') return socket.destroy();
       const token = BearerAuthenticator.fromHeader(req.headers.authorization) ?? url.searchParams.get('access_token') ?? undefined;
-      this.authenticator.authenticate(token).then(
-        (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
-        (error: unknown) => {
-          const reason = error instanceof DomainError ? error.message : 'authentication failed';
-          socket.end(
-            `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
-          );
-        },
-      );
+      this.authenticator
+        .authenticate(token)
+        .then(
+          (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
+          (error: unknown) => {
+            const reason = error instanceof DomainError ? error.message : 'authentication failed';
+            socket.end(
+              `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
+            );
+          },
+        )
+        .catch((error: unknown) => {
+          // An unhandled rejection stops the process as surely as an unhandled 'error'.
+          this.logger.warn({ err: error }, 'websocket upgrade failed');
+          socket.destroy();
+        });
     });
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();

@@ -122,11 +122,15 @@ describe('messaging', () => {
       expect(seqs).toEqual(Array.from({ length: 40 }, (_, i) => i + 1));
     });
 
-    it('treats a repeated client message id as the same message', async () => {
+    it('treats a repeated client message id as the same message, and refuses it for another message', async () => {
       const first = await msg(as('alice'), (c, md) => c.sendMessage(text(groupId, 'dup-1', 'hello'), md));
-      const repeat = await msg(as('alice'), (c, md) => c.sendMessage(text(groupId, 'dup-1', 'hello again'), md));
+      const repeat = await msg(as('alice'), (c, md) => c.sendMessage(text(groupId, 'dup-1', 'hello'), md));
       expect(first.created).toBe(true);
       expect(repeat).toEqual({ created: false, message: first.message });
+      await expect(msg(as('alice'), (c, md) => c.sendMessage(text(groupId, 'dup-1', 'hello again'), md))).rejects.toMatchObject({
+        code: 'CONFLICT',
+        details: { reason: 'client_msg_id_reused' },
+      });
       const conversation = await msg(as('alice'), (c, md) => c.getConversation({ id: groupId }, md));
       expect(conversation.conversation!.lastSeq).toBe(first.message!.seq);
     });
@@ -396,8 +400,8 @@ describe('messaging', () => {
               { ...signed(as('alice')), send: text(groupId, 'b-1', 'one') },
               { ...signed(as('dave')), send: text(directId, 'b-2', 'elsewhere') },
               { ...signed(as('carol')), send: text(groupId, 'b-3', 'two') },
-              { ...signed(as('alice')), send: text(groupId, 'b-1', 'one, sent twice') },
-              { ...signed(as('bob')), send: text(groupId, 'b-stored', 'resent') },
+              { ...signed(as('alice')), send: text(groupId, 'b-1', 'one') },
+              { ...signed(as('bob')), send: text(groupId, 'b-stored', 'before the batch') },
               { ...signed(as('dave')), send: text(groupId, 'b-4', 'not my group') },
               { ...signed(as('carol'), 'another key of the same length, 32+ characters'), send: text(directId, 'b-5', 'forged') },
               { ...signed(as('carol')), send: text('not-a-uuid', 'b-6', 'bad id') },
@@ -532,7 +536,7 @@ describe('messaging', () => {
               sends: Array.from({ length: 10 }, (_, i) => ({
                 ...signed(as(senders[i % 3])),
                 // Every batch also resends the same three client message ids.
-                send: text(groupId, i < 3 ? `race-shared-${i}` : `race-${b}-${i}`, `b${b} m${i}`),
+                send: text(groupId, i < 3 ? `race-shared-${i}` : `race-${b}-${i}`, i < 3 ? `shared ${i}` : `b${b} m${i}`),
               })),
             },
             md,
@@ -540,7 +544,9 @@ describe('messaging', () => {
         ),
       );
       const singles = Array.from({ length: 12 }, (_, i) =>
-        msg(as(senders[i % 3]), (c, md) => c.sendMessage(text(groupId, i < 3 ? `race-shared-${i}` : `race-single-${i}`, `s${i}`), md)),
+        msg(as(senders[i % 3]), (c, md) =>
+          c.sendMessage(text(groupId, i < 3 ? `race-shared-${i}` : `race-single-${i}`, i < 3 ? `shared ${i}` : `s${i}`), md),
+        ),
       );
       const [batchResults, singleResults] = await Promise.all([Promise.all(batches), Promise.all(singles)]);
       const all = [...batchResults.flatMap((r) => r.results), ...singleResults];

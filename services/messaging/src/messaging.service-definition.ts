@@ -7,6 +7,7 @@ import { Media1700000012000 } from './migrations/1700000012000-media';
 import { CardState1700000014000 } from './migrations/1700000014000-card-state';
 import { AppMessages1700000013000 } from './migrations/1700000013000-app-messages';
 import { MessagingFeatures1700000015000 } from './migrations/1700000015000-messaging-features';
+import { MessageRequestHash1700000016000 } from './migrations/1700000016000-message-request-hash';
 import { startFeatureWorkers } from './features/feature-workers';
 import { MessagingModule } from './messaging.module';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
@@ -23,6 +24,7 @@ export function messagingService(config: MessagingConfig): ServiceDefinition {
         AppMessages1700000013000,
         CardState1700000014000,
         MessagingFeatures1700000015000,
+        MessageRequestHash1700000016000,
       ],
     },
     grpc: { packageName: 'atrium.messaging.v1', protoPath: protoPathFor('messaging') },

@@ -46,6 +46,13 @@ export class BlobTooLargeError extends DomainError {
   }
 }
 
+/** The store has no room left (a full disk or quota): nothing of the body was kept; try later. */
+export class BlobStoreFullError extends DomainError {
+  constructor() {
+    super('UNAVAILABLE', 'the media store is out of space; try again later', { reason: 'storage_full' });
+  }
+}
+
 // Segments of letters, digits, '_', '-' and '.', never starting with '.': no '..', no hidden
 // files, nothing a filesystem or an S3 URL treats specially.
 const SEGMENT = /^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,127}$/;

@@ -4,7 +4,17 @@ import { access, mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { assertBlobKey, BlobInfo, BlobObject, BlobPutOptions, BlobStore, bodyStream, MeteredStream, StoredBlob } from './blob-store';
+import {
+  assertBlobKey,
+  BlobInfo,
+  BlobObject,
+  BlobPutOptions,
+  BlobStore,
+  BlobStoreFullError,
+  bodyStream,
+  MeteredStream,
+  StoredBlob,
+} from './blob-store';
 
 interface Sidecar {
   contentType: string;
@@ -14,6 +24,7 @@ interface Sidecar {
 const DEFAULT_CONTENT_TYPE = 'application/octet-stream';
 
 const isMissing = (error: unknown) => (error as NodeJS.ErrnoException).code === 'ENOENT';
+const isOutOfSpace = (error: unknown) => ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '');
 
 /**
  * Blobs as plain files under a root directory (embedded mode): `<root>/<key>` holds the bytes as
@@ -55,7 +66,7 @@ export class FsBlobStore implements BlobStore {
       return stored;
     } catch (error) {
       await unlink(temp).catch(() => undefined);
-      throw error;
+      throw isOutOfSpace(error) ? new BlobStoreFullError() : error;
     }
   }
 
@@ -130,14 +141,20 @@ export class FsBlobStore implements BlobStore {
   private async writeSidecar(path: string, sidecar: Sidecar): Promise<void> {
     const target = sidecarOf(path);
     const temp = `${target}.${randomBytes(6).toString('hex')}.tmp`;
-    const file = await open(temp, 'wx', 0o640);
     try {
-      await file.writeFile(JSON.stringify(sidecar));
-      await file.sync();
-    } finally {
-      await file.close();
+      const file = await open(temp, 'wx', 0o640);
+      try {
+        await file.writeFile(JSON.stringify(sidecar));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temp, target);
+    } catch (error) {
+      // A full disk fails here as well: leave no half-written sidecar behind.
+      await unlink(temp).catch(() => undefined);
+      throw error;
     }
-    await rename(temp, target);
   }
 
   private async readSidecar(path: string): Promise<Sidecar> {

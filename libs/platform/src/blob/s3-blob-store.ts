@@ -14,6 +14,7 @@ import {
   BlobObject,
   BlobPutOptions,
   BlobStore,
+  BlobStoreFullError,
   BlobTooLargeError,
   bodyStream,
   MeteredStream,
@@ -95,7 +96,10 @@ export class S3BlobStore implements BlobStore {
     const spool = join(this.options.spoolDir ?? tmpdir(), `atrium-blob-${randomBytes(8).toString('hex')}`);
     try {
       const meter = new MeteredStream(options.maxBytes);
-      await pipeline(bodyStream(body), meter, createWriteStream(spool, { flags: 'wx', mode: 0o600 }));
+      await pipeline(bodyStream(body), meter, createWriteStream(spool, { flags: 'wx', mode: 0o600 })).catch((error: unknown) => {
+        // The spool's disk is full: the same answer as a full bucket.
+        throw ['ENOSPC', 'EDQUOT'].includes((error as NodeJS.ErrnoException).code ?? '') ? new BlobStoreFullError() : error;
+      });
       const stored = meter.result();
       await this.upload(key, () => createReadStream(spool), stored, options.contentType);
       return stored;
@@ -160,6 +164,8 @@ export class S3BlobStore implements BlobStore {
         'x-amz-meta-sha256': stored.sha256,
       },
     });
+    // 507: S3-compatible stores (MinIO) out of disk.
+    if (response.status === 507) throw new BlobStoreFullError();
     if (response.status !== 200) throw new ObjectStoreError('put', response.status, await errorDetail(response));
     drain(response.body);
   }

@@ -119,8 +119,35 @@ export class MediaService implements OnModuleDestroy {
         return;
       }
       let upload: Promise<Received> | undefined;
+      let failure: Error | undefined;
+      let settled = false;
+      const settle = () => {
+        if (settled) return;
+        settled = true;
+        if (!upload) return reject(failure ?? missingMedia());
+        // Never before the upload settled: a put still running would land after the caller
+        // deleted its key, and leave bytes nobody registered.
+        upload.then(
+          (received) => (failure ? reject(failure) : resolve(received)),
+          (error: Error) => reject(failure ?? error),
+        );
+      };
+      // The parser keeps going after a malformed part header and reports every one of them, so
+      // the listener stays for the parser's whole life: a second report without one stops the process.
+      const fail = (error: Error, reason: Error) => {
+        if (failure) return;
+        failure = reason;
+        request.unpipe(parser);
+        request.resume();
+        // Ends the part being stored too, so an upload in flight fails and keeps nothing.
+        parser.destroy();
+        this.logger.debug({ err: error }, 'unreadable multipart upload');
+        settle();
+      };
       parser.on('file', (field: string, file: Readable, info: busboy.FileInfo) => {
-        if (field !== MEDIA_FIELD || upload) {
+        // A part cut short is reported by the parser as well; this keeps the part's own report from going unheard.
+        file.on('error', () => undefined);
+        if (field !== MEDIA_FIELD || upload || failure) {
           file.resume();
           return;
         }
@@ -128,20 +155,11 @@ export class MediaService implements OnModuleDestroy {
         // Whatever the store made of it, the parser must see the rest of the part to finish.
         upload.catch(() => file.resume());
       });
-      parser.once('error', (error: Error) => {
-        request.unpipe(parser);
-        request.resume();
-        reject(
-          upload
-            ? new ValidationError(`unreadable multipart body: ${error.message}`, { field: MEDIA_FIELD, reason: 'malformed' })
-            : missingMedia(),
-        );
-      });
-      parser.once('close', () => {
-        if (!upload) reject(missingMedia());
-        else upload.then(resolve, reject);
-      });
-      request.once('error', reject);
+      parser.on('error', (error: Error) =>
+        fail(error, new ValidationError(`unreadable multipart body: ${error.message}`, { field: MEDIA_FIELD, reason: 'malformed' })),
+      );
+      parser.once('close', settle);
+      request.on('error', (error: Error) => fail(error, error));
       request.pipe(parser);
     });
   }

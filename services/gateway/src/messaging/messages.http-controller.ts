@@ -17,7 +17,10 @@ import { toMessageResponse } from './messaging.mapper';
 export class MessagesHttpController {
   constructor(private readonly clients: ServiceClients) {}
 
-  /** Idempotent by clientMsgId: a retry after a timeout returns the original message (201 either way). */
+  /**
+   * Idempotent by clientMsgId: a retry after a timeout returns the original message (201 either
+   * way); another message under a used clientMsgId is 409 CONFLICT (`client_msg_id_reused`).
+   */
   @Post('conversations/:id/messages')
   async send(@Param() { id }: ConversationIdParam, @Body() b: SendMessageRequest) {
     const request = {

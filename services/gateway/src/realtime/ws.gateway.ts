@@ -38,20 +38,34 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
   }
 
   onApplicationBootstrap(): void {
+    // With noServer it emits none today; a listener keeps a future one from stopping the process.
+    this.server.on('error', (error) => this.logger.warn({ err: error }, 'websocket server error'));
     const http = this.adapterHost.httpAdapter.getHttpServer() as Server;
     http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const url = new URL(req.url ?? '/', 'http://gateway');
-      if (url.pathname !== '/ws') return socket.destroy();
+      // Node hands over an upgraded socket without its error listener, and ws adds its own only in
+      // handleUpgrade: a client that resets the connection while its token is checked (or while
+      // the 401 is written) would otherwise raise an unhandled 'error' and stop the process.
+      socket.on('error', (error) => this.logger.debug({ err: error }, 'websocket upgrade socket error'));
+      // The request target is the client's to choose: an absolute form such as `http://[/ws` is no URL.
+      const url = URL.canParse(req.url ?? '/', 'http://gateway') ? new URL(req.url ?? '/', 'http://gateway') : undefined;
+      if (url?.pathname !== '/ws') return socket.destroy();
       const token = BearerAuthenticator.fromHeader(req.headers.authorization) ?? url.searchParams.get('access_token') ?? undefined;
-      this.authenticator.authenticate(token).then(
-        (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
-        (error: unknown) => {
-          const reason = error instanceof DomainError ? error.message : 'authentication failed';
-          socket.end(
-            `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
-          );
-        },
-      );
+      this.authenticator
+        .authenticate(token)
+        .then(
+          (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
+          (error: unknown) => {
+            const reason = error instanceof DomainError ? error.message : 'authentication failed';
+            socket.end(
+              `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
+            );
+          },
+        )
+        .catch((error: unknown) => {
+          // An unhandled rejection stops the process as surely as an unhandled 'error'.
+          this.logger.warn({ err: error }, 'websocket upgrade failed');
+          socket.destroy();
+        });
     });
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -70,6 +84,10 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
 
   private async onConnection(ws: WebSocket, claims: AccessTokenClaims): Promise<void> {
     this.alive.add(ws);
+    // A malformed frame (too large, invalid UTF-8, unmasked, a bad opcode) makes ws close the
+    // socket with the fitting code (1009, 1007, 1002) and then emit 'error': without a listener
+    // that one client's frame would stop the whole process.
+    ws.on('error', (error) => this.logger.debug({ err: error }, 'websocket client sent a malformed frame'));
     ws.on('pong', () => this.alive.add(ws));
     ws.on('message', (data: Buffer) => this.onClientFrame(ws, claims, data.toString('utf8')));
     ws.once('close', () => {
@@ -133,12 +151,20 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'send needs a content object' });
       return;
     }
+    let contentJson: string;
+    try {
+      contentJson = JSON.stringify(content);
+    } catch {
+      // JSON.stringify recurses: a 16 KiB frame can nest deeper than the stack allows.
+      reply({ type: 'error', code: 'VALIDATION_FAILED', message: 'content is nested too deeply' });
+      return;
+    }
     try {
       const { message, created } = await this.sends.send(claims, {
         conversationId,
         clientMsgId,
         type: msgType,
-        contentJson: JSON.stringify(content),
+        contentJson,
         burnAfterReading: frame.burnAfterReading === true,
       });
       reply({ type: 'ack', conversationId, seq: message?.seq ?? 0, messageId: message?.id ?? '', sentAt: message?.sentAt ?? '', created });

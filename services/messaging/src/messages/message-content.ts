@@ -80,6 +80,43 @@ const CONTENT: Record<MessageType, z.ZodType<Record<string, unknown>>> = {
 
 const SERVER_ONLY_TYPES: readonly string[] = ['system', 'chat_record'];
 
+// PostgreSQL's text and jsonb cannot hold U+0000 (22P05) nor a surrogate without its pair: such a
+// send would fail only in the database, after it was grouped with other senders' sends.
+// eslint-disable-next-line no-control-regex
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * The path of the first string (or key) in `value` that PostgreSQL cannot store; undefined if none.
+ * Iterative: a 16 KiB frame can nest thousands of levels deep, more than the call stack holds.
+ */
+function unstorablePath(value: unknown): (string | number)[] | undefined {
+  // Each entry links to its parent, so a path is built only for the culprit.
+  interface Step {
+    value: unknown;
+    key?: string | number;
+    parent?: Step;
+  }
+  const pathOf = (step: Step | undefined, last?: string): (string | number)[] => {
+    const path: (string | number)[] = last === undefined ? [] : [last];
+    for (let s = step; s?.key !== undefined; s = s.parent) path.unshift(s.key);
+    return path;
+  };
+  const pending: Step[] = [{ value }];
+  for (let step = pending.pop(); step; step = pending.pop()) {
+    const item = step.value;
+    if (typeof item === 'string') {
+      if (UNSTORABLE.test(item)) return pathOf(step);
+    } else if (Array.isArray(item)) {
+      for (let i = item.length - 1; i >= 0; i -= 1) pending.push({ value: item[i], key: i, parent: step });
+    } else if (typeof item === 'object' && item !== null) {
+      const entries = Object.entries(item);
+      for (const [key] of entries) if (UNSTORABLE.test(key)) return pathOf(step, key);
+      for (let i = entries.length - 1; i >= 0; i -= 1) pending.push({ value: entries[i][1], key: entries[i][0], parent: step });
+    }
+  }
+  return undefined;
+}
+
 export function parseContent(type: string, json: string): { type: MessageType; content: Record<string, unknown> } {
   if (!(type in CONTENT)) throw new ValidationError(`type must be one of ${Object.keys(CONTENT).join(', ')}`, { field: 'type' });
   if (SERVER_ONLY_TYPES.includes(type)) throw new ValidationError(`${type} messages are written by the server only`, { field: 'type' });
@@ -88,6 +125,11 @@ export function parseContent(type: string, json: string): { type: MessageType; c
     raw = JSON.parse(json);
   } catch {
     throw new ValidationError('content_json is not valid JSON', { field: 'content_json' });
+  }
+  const unstorable = unstorablePath(raw);
+  if (unstorable) {
+    const field = ['content', ...unstorable].join('.');
+    throw new ValidationError(`${field}: must not contain NUL characters or unpaired surrogates`, { field, reason: 'unstorable_text' });
   }
   const parsed = CONTENT[type as MessageType].safeParse(raw);
   if (!parsed.success) {

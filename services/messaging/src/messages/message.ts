@@ -27,6 +27,8 @@ export interface Message {
   /** Past the corp's retention: a tombstone without content. */
   expiredAt?: Date | null;
   forwardedFrom?: ForwardedFrom | null;
+  /** What the client's send asked for (see requestHash); absent for messages no client sent. */
+  requestHash?: string | null;
 }
 
 /** Where a forwarded message first came from (forwarding a forward keeps the first origin). */

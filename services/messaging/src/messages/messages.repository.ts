@@ -17,6 +17,7 @@ interface Row {
   burnt_at?: Date | null;
   expired_at?: Date | null;
   forwarded_from?: ForwardedFrom | null;
+  request_hash?: string | null;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -35,6 +36,7 @@ const toMessage = (r: Row): Message => ({
   burntAt: r.burnt_at ?? null,
   expiredAt: r.expired_at ?? null,
   forwardedFrom: r.forwarded_from ?? null,
+  requestHash: r.request_hash ?? null,
 });
 
 export class MessagesRepository {
@@ -47,9 +49,9 @@ export class MessagesRepository {
   insertStatement(messages: Message[]): SqlStatement {
     const column = <T>(pick: (m: Message) => T) => messages.map(pick);
     return {
-      text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from)
+      text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from, request_hash)
              SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                                  $9::timestamptz[], $10::boolean[], $11::jsonb[])`,
+                                  $9::timestamptz[], $10::boolean[], $11::jsonb[], $12::text[])`,
       values: [
         column((m) => m.corpId),
         column((m) => m.conversationId),
@@ -62,6 +64,7 @@ export class MessagesRepository {
         column((m) => m.sentAt),
         column((m) => m.burnAfterReading ?? false),
         column((m) => (m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null)),
+        column((m) => m.requestHash ?? null),
       ],
     };
   }

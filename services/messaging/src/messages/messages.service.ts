@@ -20,6 +20,7 @@ import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message } from './message';
 import { BurnService } from '../burn/burn.service';
 import { parseContent } from './message-content';
+import { sendFingerprint } from './send-fingerprint';
 import { MessagesRepository } from './messages.repository';
 import { SendCommitter, SendOutcome, ValidSend } from './send-committer';
 
@@ -41,6 +42,7 @@ function validateSend(caller: CallerIdentity, input: SendInput): ValidSend {
   if (!CLIENT_MSG_ID.test(input.clientMsgId))
     throw new ValidationError('client_msg_id must be 1-64 characters of letters, digits and _.:-', { field: 'client_msg_id' });
   const { type, content } = parseContent(input.type, input.contentJson);
+  const burnAfterReading = input.burnAfterReading === true;
   return {
     caller,
     userid: caller.userId.toLowerCase(),
@@ -48,7 +50,8 @@ function validateSend(caller: CallerIdentity, input: SendInput): ValidSend {
     clientMsgId: input.clientMsgId,
     type,
     content,
-    burnAfterReading: input.burnAfterReading === true,
+    burnAfterReading,
+    fingerprint: sendFingerprint({ type, content, burnAfterReading }),
   };
 }
 
@@ -69,8 +72,9 @@ export class MessagesService {
 
   /**
    * Assigns the next sequence number under the conversation's row lock, so sequences are strictly
-   * increasing with no gaps; a repeated client message id returns the original message. Sends are
-   * committed in groups (see SendCommitter).
+   * increasing with no gaps; a repeated client message id returns the original message when it asks
+   * for the same one, and is refused with CONFLICT otherwise. Sends are committed in groups (see
+   * SendCommitter).
    */
   async send(caller: CallerIdentity, input: SendInput): Promise<SendOutcome> {
     return this.committer.submit(validateSend(caller, input));

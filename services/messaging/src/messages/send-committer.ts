@@ -22,6 +22,7 @@ import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message, MessageType } from './message';
 import { messageSnapshot, toWire } from './message-snapshot';
 import { MessagesRepository } from './messages.repository';
+import { assertSameSend, clientMsgIdReused } from './send-fingerprint';
 
 /** A send that passed validation: what the committer stores. */
 export interface ValidSend {
@@ -32,6 +33,8 @@ export interface ValidSend {
   type: MessageType;
   content: Record<string, unknown>;
   burnAfterReading: boolean;
+  /** What the send asks for (sendFingerprint): a resend of its client message id must match it. */
+  fingerprint: string;
 }
 
 export interface SendOutcome {
@@ -153,7 +156,12 @@ export class SendCommitter {
       const first = firstOfKey.get(key);
       if (first !== undefined) {
         const earlier = results[first];
-        results.push(earlier.status === 'fulfilled' ? { status: 'fulfilled', value: { ...earlier.value, created: false } } : earlier);
+        if (sends[first].fingerprint !== send.fingerprint)
+          results.push({
+            status: 'rejected',
+            reason: clientMsgIdReused(send.clientMsgId, earlier.status === 'fulfilled' ? earlier.value.message.seq : undefined),
+          });
+        else results.push(earlier.status === 'fulfilled' ? { status: 'fulfilled', value: { ...earlier.value, created: false } } : earlier);
         continue;
       }
       firstOfKey.set(key, i);
@@ -220,7 +228,10 @@ export class SendCommitter {
       });
     if (locked.originalSeq !== undefined) {
       const original = await this.messages.findBySeq(tx, caller.corpId, conversation.id, locked.originalSeq);
-      if (original) return { message: original, created: false, readBefore: 0, unreadBurns: false };
+      if (original) {
+        assertSameSend(original, send.fingerprint);
+        return { message: original, created: false, readBefore: 0, unreadBurns: false };
+      }
     }
     if (send.burnAfterReading) assertBurnAllowed(conversation);
     const privileged = me.role === 'owner' || me.role === 'admin';
@@ -256,6 +267,7 @@ export class SendCommitter {
       recalledAt: null,
       recalledBy: null,
       burnAfterReading: send.burnAfterReading,
+      requestHash: send.fingerprint,
     };
     // The lock's read saw the other party's unread burns before this group; the sender's own
     // earlier send in the group moved their cursor past those already.
@@ -278,6 +290,11 @@ export class SendCommitter {
         )
       : undefined;
     if (!original) return { status: 'rejected', reason: error };
+    try {
+      assertSameSend(original, send.fingerprint);
+    } catch (conflict) {
+      return { status: 'rejected', reason: conflict };
+    }
     return { status: 'fulfilled', value: { message: original, created: false, readBefore: 0, unreadBurns: false } };
   }
 

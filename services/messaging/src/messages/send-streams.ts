@@ -10,14 +10,16 @@ const NO_SEND: messagingV1.SendMessageRequest = { conversationId: '', clientMsgI
 
 /**
  * Sends relayed on behalf of their senders (SendMessages, SendStream): each carries its sender's
- * signed identity, verified here, and settles on its own. A refusal is that send's answer; any
- * other failure fails the whole batch, as it would fail a single send.
+ * signed identity, verified here, and settles on its own. A refusal is that send's answer, and so
+ * is any other failure (INTERNAL): a batch mixes senders of every corp, and one send's fault never
+ * becomes another's error, least of all for a message that was stored.
  */
 @Injectable()
 export class OnBehalfSends {
   constructor(
     private readonly messages: MessagesService,
     @Inject(MESSAGING_CONFIG) private readonly config: MessagingConfig,
+    @Inject(LOGGER) private readonly logger: AppLogger,
   ) {}
 
   async settle(sends: messagingV1.SendOnBehalf[]): Promise<messagingV1.SendResult[]> {
@@ -30,8 +32,10 @@ export class OnBehalfSends {
     return settled.map((result) => {
       if (result.status === 'fulfilled')
         return { message: toWire(result.value.message), created: result.value.created, errorCode: '', errorMessage: '' };
-      if (!(result.reason instanceof DomainError)) throw result.reason;
-      return { created: false, errorCode: result.reason.code, errorMessage: result.reason.message };
+      if (result.reason instanceof DomainError)
+        return { created: false, errorCode: result.reason.code, errorMessage: result.reason.message };
+      this.logger.error({ err: result.reason }, 'a send on behalf of its sender failed');
+      return { created: false, errorCode: 'INTERNAL', errorMessage: 'internal error' };
     });
   }
 }

@@ -141,7 +141,7 @@ describe('gateway authentication against the real platform', () => {
     expect((await post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })).status).toBe(401);
   });
 
-  it('refuses access tokens with a foreign algorithm, audience or signature', async () => {
+  it('refuses access tokens with a foreign algorithm, audience or signature, or without exp', async () => {
     const none = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, '', {
       algorithm: 'none',
       subject: 'admin',
@@ -165,7 +165,13 @@ describe('gateway authentication against the real platform', () => {
       issuer: 'atrium',
       audience: 'atrium-api',
     });
-    for (const token of [none, wrongAudience, wrongKey]) {
+    // The real key, but no `exp`: it would never expire.
+    const noExpiry = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, platform.jwtSecret, {
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'atrium-api',
+    });
+    for (const token of [none, wrongAudience, wrongKey, noExpiry]) {
       const res = await get('/api/v1/me', token);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });

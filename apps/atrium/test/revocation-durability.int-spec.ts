@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { request } from 'node:http';
 import { eventually, freePort, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import { createCorp } from '../src/corp-admin';
@@ -86,6 +87,29 @@ describe('token revocations outlive Redis', () => {
     expect(created.status).toBe(201);
     return login(userid);
   };
+  /** The status a WebSocket upgrade to /ws gets with this token. */
+  const upgradeStatus = (token: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = request(`${platform.gatewayUrl}/ws`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          connection: 'Upgrade',
+          upgrade: 'websocket',
+          'sec-websocket-key': Buffer.from('0123456789abcdef').toString('base64'),
+          'sec-websocket-version': '13',
+        },
+      });
+      req.on('upgrade', (res, socket) => {
+        socket.destroy();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('response', (res) => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
   const refusedWith = (message: string) => ({ status: 401, body: expect.objectContaining({ code: 'UNAUTHENTICATED', message }) });
 
   /** The gateway's database stops taking connections and drops the ones it has (the shared server keeps running). */
@@ -159,6 +183,9 @@ describe('token revocations outlive Redis', () => {
 
     expect(await answers()).toEqual(expectations.map(([label, , refused]) => [label, refused]));
     expect((await me(live.accessToken)).status).toBe(200);
+    expect(await upgradeStatus(loggedOut.accessToken)).toBe(401);
+    expect(await upgradeStatus(disabled.accessToken)).toBe(401);
+    expect(await upgradeStatus(live.accessToken)).toBe(101);
     // And the new Redis is filled again from the database: a second round answers the same.
     expect(await answers()).toEqual(expectations.map(([label, , refused]) => [label, refused]));
     expect((await me(live.accessToken)).body).toMatchObject({ userid: 'still.here', status: 'active' });
@@ -171,6 +198,7 @@ describe('token revocations outlive Redis', () => {
       await withGatewayDatabaseDown(async () => {
         const reply = await me(fresh.accessToken);
         expect(reply).toEqual({ status: 503, body: expect.objectContaining({ code: 'UNAVAILABLE' }) });
+        expect(await upgradeStatus(fresh.accessToken)).toBe(503);
       });
     } finally {
       await redis.start();

@@ -1,6 +1,8 @@
 import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
-import { uniqueSuffix } from '@atrium/testing';
+import { ssrfPayloads, uniqueSuffix } from '@atrium/testing';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { createCorp } from '../src/corp-admin';
 import { eventually } from '@atrium/testing';
@@ -297,6 +299,41 @@ describe('gateway authentication against the real platform', () => {
         await client.close();
       }
     });
+  });
+
+  it('refuses every private, loopback and metadata callback URL through the admin API; a canary on this host sees nothing', async () => {
+    const canary = createServer((_, res) => res.end('canary'));
+    let hits = 0;
+    canary.on('connection', () => (hits += 1));
+    // `::` without ipv6Only takes IPv4 connections too: one canary for 127.0.0.1, ::1 and 0.0.0.0.
+    await new Promise<void>((resolve) => canary.listen(0, '::', resolve));
+    try {
+      const admin = (await login(corpA)).body.accessToken as string;
+      const put = (path: string, body: unknown) =>
+        fetch(`${platform.gatewayUrl}${path}`, {
+          method: path.endsWith('/callback') ? 'PUT' : 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+          body: JSON.stringify(body),
+        });
+      const { agentid } = (await (await put('/api/v1/admin/apps', { name: 'SSRF probe' })).json()) as { agentid: number };
+      const urls = ssrfPayloads((canary.address() as AddressInfo).port);
+      const letThrough: string[] = [];
+      for (const url of urls) {
+        const res = await put(`/api/v1/admin/apps/${agentid}/callback`, {
+          url,
+          token: 'ssrfProbe1',
+          encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+        });
+        const body = (await res.json()) as { details?: { reason?: string } };
+        if (res.status !== 400 || body.details?.reason !== 'CALLBACK_URL_NOT_ALLOWED')
+          letThrough.push(`${url}: ${res.status} ${JSON.stringify(body)}`);
+      }
+      expect(urls.length).toBeGreaterThanOrEqual(50);
+      expect(letThrough).toEqual([]);
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((resolve) => canary.close(resolve));
+    }
   });
 
   it('serves the OpenAPI document and explorer', async () => {

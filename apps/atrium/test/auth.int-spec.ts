@@ -1,6 +1,8 @@
 import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
-import { uniqueSuffix } from '@atrium/testing';
+import { ssrfPayloads, uniqueSuffix } from '@atrium/testing';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { createCorp } from '../src/corp-admin';
 import { eventually } from '@atrium/testing';
@@ -141,7 +143,7 @@ describe('gateway authentication against the real platform', () => {
     expect((await post('/api/v1/auth/refresh', { refreshToken: tokens.refreshToken })).status).toBe(401);
   });
 
-  it('refuses access tokens with a foreign algorithm, audience or signature', async () => {
+  it('refuses access tokens with a foreign algorithm, audience or signature, or without exp', async () => {
     const none = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, '', {
       algorithm: 'none',
       subject: 'admin',
@@ -165,7 +167,13 @@ describe('gateway authentication against the real platform', () => {
       issuer: 'atrium',
       audience: 'atrium-api',
     });
-    for (const token of [none, wrongAudience, wrongKey]) {
+    // The real key, but no `exp`: it would never expire.
+    const noExpiry = jwt.sign({ corp: 'x', roles: [], sid: 'x' }, platform.jwtSecret, {
+      subject: 'admin',
+      issuer: 'atrium',
+      audience: 'atrium-api',
+    });
+    for (const token of [none, wrongAudience, wrongKey, noExpiry]) {
       const res = await get('/api/v1/me', token);
       expect(res.status).toBe(401);
       expect(await res.json()).toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -291,6 +299,41 @@ describe('gateway authentication against the real platform', () => {
         await client.close();
       }
     });
+  });
+
+  it('refuses every private, loopback and metadata callback URL through the admin API; a canary on this host sees nothing', async () => {
+    const canary = createServer((_, res) => res.end('canary'));
+    let hits = 0;
+    canary.on('connection', () => (hits += 1));
+    // `::` without ipv6Only takes IPv4 connections too: one canary for 127.0.0.1, ::1 and 0.0.0.0.
+    await new Promise<void>((resolve) => canary.listen(0, '::', resolve));
+    try {
+      const admin = (await login(corpA)).body.accessToken as string;
+      const put = (path: string, body: unknown) =>
+        fetch(`${platform.gatewayUrl}${path}`, {
+          method: path.endsWith('/callback') ? 'PUT' : 'POST',
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+          body: JSON.stringify(body),
+        });
+      const { agentid } = (await (await put('/api/v1/admin/apps', { name: 'SSRF probe' })).json()) as { agentid: number };
+      const urls = ssrfPayloads((canary.address() as AddressInfo).port);
+      const letThrough: string[] = [];
+      for (const url of urls) {
+        const res = await put(`/api/v1/admin/apps/${agentid}/callback`, {
+          url,
+          token: 'ssrfProbe1',
+          encodingAesKey: 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG',
+        });
+        const body = (await res.json()) as { details?: { reason?: string } };
+        if (res.status !== 400 || body.details?.reason !== 'CALLBACK_URL_NOT_ALLOWED')
+          letThrough.push(`${url}: ${res.status} ${JSON.stringify(body)}`);
+      }
+      expect(urls.length).toBeGreaterThanOrEqual(50);
+      expect(letThrough).toEqual([]);
+      expect(hits).toBe(0);
+    } finally {
+      await new Promise((resolve) => canary.close(resolve));
+    }
   });
 
   it('serves the OpenAPI document and explorer', async () => {

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { AddressInfo } from 'node:net';
 import { directoryV1, messagingV1, protoPathFor } from '@atrium/contracts';
 import { CallerIdentity, GrpcServiceClient, PLATFORM_ADMIN_ROLE, SUPER_ADMIN_ROLE } from '@atrium/platform';
-import { eventually, memberInput, uniqueSuffix } from '@atrium/testing';
+import { eventually, freePort, memberInput, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
 import { startTestPlatform, TestPlatform } from './test-platform';
@@ -427,6 +427,17 @@ describe('interactive cards and app callbacks', () => {
         encodingAesKey,
       });
       expect(wrong).toMatchObject({ status: 412, body: { code: 'PRECONDITION_FAILED', details: { reason: 'CALLBACK_URL_CHECK_FAILED' } } });
+      // Nobody listens there: the admin reads a stable sentence, not the gateway's connection error.
+      const unreachable = await api(tokens.admin, 'PUT', `/api/v1/admin/apps/${agentid}/callback`, {
+        url: `http://127.0.0.1:${await freePort()}/wecom`,
+        token,
+        encodingAesKey,
+      });
+      expect(unreachable).toMatchObject({
+        status: 412,
+        body: { code: 'PRECONDITION_FAILED', message: 'the URL check failed: the url could not be reached' },
+      });
+      expect(JSON.stringify(unreachable.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
       expect((await api(tokens.admin, 'GET', `/api/v1/admin/apps/${agentid}/callback`)).status).toBe(404);
       expect(
         await api(tokens.admin, 'PUT', `/api/v1/admin/apps/${agentid}/callback`, { url: 'ftp://example.com/x', token, encodingAesKey }),

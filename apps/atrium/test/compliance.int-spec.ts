@@ -179,6 +179,50 @@ describe('compliance officers through the gateway', () => {
     await ok('PUT', '/compliance/officers/olivia', adminB, {});
   });
 
+  it('grants officer rights only to an active member, and ends them when the member is offboarded or deleted', async () => {
+    const member = async (userid: string) => {
+      await ok('POST', '/directory/members', tokens.admin, {
+        userid,
+        name: userid,
+        email: `${userid}@acme.test`,
+        departments: [{ departmentId: 1 }],
+        password,
+      });
+      return login(corpA, userid);
+    };
+    const officers = async () =>
+      ((await ok('GET', '/compliance/officers', tokens.admin)).officers as Json[]).map((o) => o.userid as string);
+
+    const unknown = await call('PUT', '/api/v1/compliance/officers/nobody-such-user', tokens.admin, {});
+    expect(unknown).toMatchObject({ status: 404, body: { code: 'NOT_FOUND', message: 'member nobody-such-user not found' } });
+    // Whoever is given that userid later holds no grant.
+    const newcomer = await member('nobody-such-user');
+    expect((await search('newcomer', { keyword: '预算' }, newcomer)).status).toBe(403);
+    expect(await officers()).not.toContain('nobody-such-user');
+
+    await member('dora.disabled');
+    await ok('POST', '/directory/members/dora.disabled/disable', tokens.admin);
+    expect(await call('PUT', '/api/v1/compliance/officers/dora.disabled', tokens.admin, {})).toMatchObject({
+      status: 400,
+      body: { code: 'VALIDATION_FAILED', details: { field: 'userid', reason: 'MEMBER_NOT_ACTIVE' } },
+    });
+
+    await member('otto.leaving');
+    await member('quinn.deleted');
+    await ok('PUT', '/compliance/officers/otto.leaving', tokens.admin, {});
+    await ok('PUT', '/compliance/officers/quinn.deleted', tokens.admin, {});
+    expect(await officers()).toEqual(expect.arrayContaining(['otto.leaving', 'quinn.deleted']));
+    await ok('POST', '/directory/members/otto.leaving/offboard', tokens.admin, { successorUserid: 'admin' });
+    expect((await call('DELETE', '/api/v1/directory/members/quinn.deleted', tokens.admin)).status).toBe(204);
+    const after = await eventually(
+      officers,
+      (list) => !list.includes('otto.leaving') && !list.includes('quinn.deleted'),
+      20_000,
+      'the grants of the offboarded and the deleted member ended',
+    );
+    expect(after).toEqual(['olivia', 'sam']);
+  });
+
   it('finds a Chinese word inside a sentence within a date range, newest first', async () => {
     const range = { keyword: '预算', from: started.toISOString(), to: new Date(Date.now() + 60_000).toISOString() };
     const found = await eventually(

@@ -87,6 +87,13 @@ describe('embedded mode', () => {
       hits: [expect.objectContaining({ member: expect.objectContaining({ userid: 'zhangsan' }), match: 'fuzzy' })],
     });
 
+    // A session logged out before the restart stays logged out after it: the in-process store of
+    // revocations is gone, the database's record is not.
+    const ended = (await (await login(running.url, password!)).json()) as { accessToken: string };
+    const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+    expect((await fetch(`${running.url}/api/v1/auth/logout`, { method: 'POST', headers: bearer(ended.accessToken) })).status).toBe(204);
+    expect((await fetch(`${running.url}/api/v1/me`, { headers: bearer(ended.accessToken) })).status).toBe(401);
+
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
 
@@ -97,6 +104,11 @@ describe('embedded mode', () => {
     expect((await login(running.url, password!)).status).toBe(200);
     const again = await fetch(`${running.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(again.status).toBe(200);
+    const loggedOut = await fetch(`${running.url}/api/v1/me`, { headers: bearer(ended.accessToken) });
+    expect({ status: loggedOut.status, body: await loggedOut.json() }).toEqual({
+      status: 401,
+      body: expect.objectContaining({ code: 'UNAUTHENTICATED', message: 'session has been revoked' }),
+    });
     running.child.kill('SIGTERM');
     expect(await running.exited).toBe(0);
   }, 300_000);

@@ -14,6 +14,7 @@ import { LocalKeyProvider } from './crypto/local-key-provider';
 import { ARCHIVED_EVENTS } from './ingest/archived-events';
 import { recordFromEvent } from './ingest/event-records';
 import { IngestEvent, IngestService } from './ingest/ingest.service';
+import { OfficersRepository } from './compliance/officers.repository';
 import { CheckpointService } from './integrity/checkpoint.service';
 import { CheckpointsRepository } from './integrity/checkpoints.repository';
 import { verifyChain } from './integrity/verify-chain';
@@ -73,7 +74,7 @@ async function openArchive(): Promise<Archive> {
     provider,
     scopes,
     archive,
-    ingest: new IngestService(archive, policies, scopes),
+    ingest: new IngestService(archive, policies, scopes, new OfficersRepository()),
     checkpoints: new CheckpointService(db, transactions, provider, archiveRepository, new CheckpointsRepository()),
     policies,
   };

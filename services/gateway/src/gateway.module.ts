@@ -1,5 +1,5 @@
 import { DynamicModule, Inject, Module, OnModuleDestroy } from '@nestjs/common';
-import { KV_STORE, KvStore } from '@atrium/platform';
+import { KV_STORE, KvStore, TRANSACTIONS, TransactionRunner } from '@atrium/platform';
 import { AppAudience } from './apps/app-audience';
 import { AppCredentialsHttpController } from './apps/app-credentials.http-controller';
 import { AppCredentialsRepository } from './apps/app-credentials.repository';
@@ -116,8 +116,13 @@ export class GatewayModule implements OnModuleDestroy {
         },
         {
           provide: SessionRevocations,
-          inject: [KV_STORE],
-          useFactory: (kv: KvStore) => new SessionRevocations(kv, config.ACCESS_TOKEN_TTL_SECONDS),
+          inject: [KV_STORE, TRANSACTIONS, RefreshTokensRepository],
+          useFactory: (kv: KvStore, transactions: TransactionRunner, refreshTokens: RefreshTokensRepository) =>
+            new SessionRevocations(kv, refreshTokens, () => transactions.manager, {
+              accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+              liveCacheSeconds: 60,
+              cacheTimeoutMs: 500,
+            }),
         },
         {
           provide: LoginThrottle,

@@ -19,6 +19,7 @@ import { GatewaySessions1700000000100 } from './migrations/1700000000100-gateway
 import { GatewayOpenApi1700000000200 } from './migrations/1700000000200-gateway-open-api';
 import { AppCallbacks1700000000500 } from './migrations/1700000000500-app-callbacks';
 import { AppVisibleRange1700000000400 } from './migrations/1700000000400-app-visible-range';
+import { SessionRevocationReasons1700000000700 } from './migrations/1700000000700-session-revocation-reasons';
 import { WsGateway } from './realtime/ws.gateway';
 import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
 import { wecomBodyReader } from './wecom/wecom-request';
@@ -30,7 +31,13 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
     name: 'gateway',
     database: {
       entities: [],
-      migrations: [GatewaySessions1700000000100, GatewayOpenApi1700000000200, AppVisibleRange1700000000400, AppCallbacks1700000000500],
+      migrations: [
+        GatewaySessions1700000000100,
+        GatewayOpenApi1700000000200,
+        AppVisibleRange1700000000400,
+        AppCallbacks1700000000500,
+        SessionRevocationReasons1700000000700,
+      ],
     },
     // No gRPC server: the gateway is the HTTP edge and only a gRPC client.
     imports: [GatewayModule.forRoot(config)],

@@ -10,6 +10,8 @@ export interface KvStore {
   /** Current value of a counter and its time left, without changing it. */
   peek(key: string): Promise<{ count: number; ttlMs: number }>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Sets the key only if it holds nothing; false when it already held a value. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   get(key: string): Promise<string | undefined>;
   delete(key: string): Promise<void>;
   ping(): Promise<boolean>;
@@ -53,6 +55,10 @@ export class RedisKvStore implements KvStore {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds);
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    return (await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
   }
 
   async get(key: string): Promise<string | undefined> {
@@ -102,6 +108,12 @@ export class InMemoryKvStore implements KvStore {
 
   async set(key: string, value: string, ttlSeconds: number): Promise<void> {
     this.entries.set(key, { value, expiresAt: Date.now() + ttlSeconds * 1000 });
+  }
+
+  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    if (this.live(key)) return false;
+    await this.set(key, value, ttlSeconds);
+    return true;
   }
 
   async get(key: string): Promise<string | undefined> {

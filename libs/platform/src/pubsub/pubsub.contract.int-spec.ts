@@ -128,6 +128,16 @@ function kvContract(adapter: string, make: () => KvStore) {
       await kv.delete(key);
       expect(await kv.get(key)).toBeUndefined();
     });
+
+    it('sets a value only where none is held', async () => {
+      const key = `once:${uniqueSuffix()}`;
+      expect(await kv.setIfAbsent(key, 'first', 60)).toBe(true);
+      expect(await kv.setIfAbsent(key, 'second', 60)).toBe(false);
+      expect(await kv.get(key)).toBe('first');
+      await kv.set(key, 'overwritten', 60);
+      expect(await kv.get(key)).toBe('overwritten');
+      await kv.delete(key);
+    });
   });
 }
 

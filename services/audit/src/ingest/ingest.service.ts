@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EventDefinition, EventEnvelope } from '@atrium/contracts';
 import { Tx } from '@atrium/platform';
 import { ArchiveService } from '../archive/archive.service';
+import { officerGrantEndedBy } from '../compliance/officer-grant-ending';
+import { OfficersRepository } from '../compliance/officers.repository';
+import { ownRecord } from '../compliance/own-records';
 import { PolicyRepository } from '../policy/policy.repository';
 import { projectionChangeOf } from '../scope/projection-change';
 import { ScopeRepository } from '../scope/scope.repository';
@@ -21,6 +24,7 @@ export class IngestService {
     private readonly archive: ArchiveService,
     private readonly policies: PolicyRepository,
     private readonly scopes: ScopeRepository,
+    private readonly officers: OfficersRepository,
   ) {}
 
   /**
@@ -29,7 +33,8 @@ export class IngestService {
    * The department and roster projections follow every event, archived or not, so that records
    * archived after archiving is switched back on are stamped right. Records are appended in runs:
    * a projection change first flushes what came before it, so each record is stamped with the
-   * organisation as it was when its event happened.
+   * organisation as it was when its event happened. An offboarded or deleted member's officer
+   * grant ends in the same transaction.
    */
   async archiveBatch(tx: Tx, events: readonly IngestEvent[]): Promise<number> {
     const archiving = new Map<string, boolean>();
@@ -44,6 +49,12 @@ export class IngestService {
       if (change) {
         await flush();
         await this.scopes.apply(tx, envelope.corpId, change);
+      }
+      const grantEnding = officerGrantEndedBy(envelope);
+      // A replayed event finds no grant left to remove and records nothing twice.
+      if (grantEnding && (await this.officers.remove(tx, envelope.corpId, grantEnding.userid))) {
+        const { userid, actor, reason } = grantEnding;
+        pending.push(ownRecord(envelope.corpId, actor, 'admin_action', 'audit.officer.revoked', { userid, reason }));
       }
       const draft = prepared === undefined ? recordFromEvent(envelope, definition) : prepared;
       if (!draft) continue;

@@ -6,6 +6,11 @@ export interface AccessTokenClaims extends CallerIdentity {
   sessionId: string;
 }
 
+/** A verified token: its claims and when it was issued (seconds), which member revocations compare against. */
+export interface VerifiedAccessToken extends AccessTokenClaims {
+  issuedAt: number;
+}
+
 export interface AccessTokenSettings {
   secret: string;
   issuer: string;
@@ -40,7 +45,7 @@ export class AccessTokens {
     });
   }
 
-  verify(token: string): AccessTokenClaims {
+  verify(token: string): VerifiedAccessToken {
     let payload: jwt.JwtPayload;
     try {
       payload = jwt.verify(token, this.key, {
@@ -53,10 +58,18 @@ export class AccessTokens {
       if (error instanceof jwt.TokenExpiredError) throw new DomainError('TOKEN_EXPIRED', 'access token has expired');
       throw new DomainError('UNAUTHENTICATED', 'access token is invalid');
     }
-    const { sub, corp, roles, sid } = payload as { sub?: unknown; corp?: unknown; roles?: unknown; sid?: unknown };
-    if (typeof sub !== 'string' || typeof corp !== 'string' || typeof sid !== 'string' || !Array.isArray(roles)) {
+    // jsonwebtoken checks `exp` only when present: a token signed without one would never expire.
+    if (typeof payload.exp !== 'number') throw new DomainError('UNAUTHENTICATED', 'access token has no expiry');
+    const { sub, corp, roles, sid, iat } = payload as { sub?: unknown; corp?: unknown; roles?: unknown; sid?: unknown; iat?: unknown };
+    if (
+      typeof iat !== 'number' ||
+      typeof sub !== 'string' ||
+      typeof corp !== 'string' ||
+      typeof sid !== 'string' ||
+      !Array.isArray(roles)
+    ) {
       throw new DomainError('UNAUTHENTICATED', 'access token is invalid');
     }
-    return { userId: sub, corpId: corp, roles: roles.map(String), sessionId: sid };
+    return { userId: sub, corpId: corp, roles: roles.map(String), sessionId: sid, issuedAt: iat };
   }
 }

@@ -75,7 +75,7 @@ export class AuthService {
         return { error: new DomainError('UNAUTHENTICATED', 'refresh token is invalid') };
       }
       if (row.status === 'rotated') {
-        await this.refreshTokens.revokeFamily(tx, row.familyId);
+        await this.refreshTokens.revokeFamily(tx, row.familyId, 'refresh_token_reused');
         await this.bus.publish(tx, SessionRevoked, row.corpId, {
           corpId: row.corpId,
           userId: row.userId,
@@ -93,17 +93,17 @@ export class AuthService {
       await this.refreshTokens.markRotated(tx, row.id);
       return { tokens: await this.startSession(tx, row, row.familyId) };
     });
-    if (outcome.revoke) await this.revocations.revoke(outcome.revoke);
+    if (outcome.revoke) await this.revocations.markRevoked([outcome.revoke], 'session_revoked');
     if (outcome.error) throw outcome.error;
     return outcome.tokens;
   }
 
   async logout(owner: SessionOwner, sessionId: string): Promise<void> {
     await this.transactions.run(async (tx) => {
-      await this.refreshTokens.revokeFamily(tx, sessionId);
+      await this.refreshTokens.revokeFamily(tx, sessionId, 'logout');
       await this.bus.publish(tx, SessionRevoked, owner.corpId, { corpId: owner.corpId, userId: owner.userId, sessionId, reason: 'logout' });
     });
-    await this.revocations.revoke(sessionId);
+    await this.revocations.markRevoked([sessionId], 'session_revoked');
   }
 
   /** A member disabled or offboarded since login gets no new access token. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError } from '@atrium/platform';
-import { AccessTokenClaims, AccessTokens } from './access-tokens';
+import { AccessTokens, VerifiedAccessToken } from './access-tokens';
 import { SessionRevocations } from './session-revocations';
 
 /**
@@ -14,15 +14,12 @@ export class BearerAuthenticator {
     private readonly revocations: SessionRevocations,
   ) {}
 
-  async authenticate(token: string | undefined): Promise<AccessTokenClaims> {
+  async authenticate(token: string | undefined): Promise<VerifiedAccessToken> {
     if (!token) throw new DomainError('UNAUTHENTICATED', 'missing bearer access token');
     const claims = this.accessTokens.verify(token);
-    const [sessionRevoked, memberRevoked] = await Promise.all([
-      this.revocations.isRevoked(claims.sessionId),
-      this.revocations.isMemberRevoked(claims.corpId, claims.userId),
-    ]);
-    if (sessionRevoked) throw new DomainError('UNAUTHENTICATED', 'session has been revoked');
-    if (memberRevoked) throw new DomainError('UNAUTHENTICATED', 'account is no longer active');
+    const verdict = await this.revocations.verdict(claims.sessionId);
+    if (verdict === 'session_revoked') throw new DomainError('UNAUTHENTICATED', 'session has been revoked');
+    if (verdict === 'member_revoked') throw new DomainError('UNAUTHENTICATED', 'account is no longer active');
     return claims;
   }
 

@@ -1,6 +1,14 @@
-import { Tx } from '@atrium/platform';
+import { queryReturning, Tx } from '@atrium/platform';
 
 export type RefreshTokenStatus = 'active' | 'rotated' | 'revoked';
+
+/** Why a session ended: its owner or a thief (logout, a replayed refresh token), or the directory. */
+export type SessionRevocationReason = 'logout' | 'refresh_token_reused' | 'offboarded' | 'disabled' | 'deleted';
+
+/** A session as its refresh-token family records it; `unknown` for a family without rows. */
+export type SessionRecord = { state: 'live' } | { state: 'revoked'; reason: SessionRevocationReason | null } | { state: 'unknown' };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export interface RefreshTokenRow {
   id: string;
@@ -53,15 +61,37 @@ export class RefreshTokensRepository {
     await tx.query(`UPDATE refresh_tokens SET status = 'rotated', rotated_at = now() WHERE id = $1`, [id]);
   }
 
-  async revokeFamily(tx: Tx, familyId: string): Promise<void> {
-    await tx.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE family_id = $1 AND status <> 'revoked'`, [familyId]);
+  async revokeFamily(tx: Tx, familyId: string, reason: SessionRevocationReason): Promise<void> {
+    await tx.query(`UPDATE refresh_tokens SET status = 'revoked', revoked_reason = $2 WHERE family_id = $1 AND status <> 'revoked'`, [
+      familyId,
+      reason,
+    ]);
   }
 
-  /** Every session of a member (offboarded, disabled or deleted). */
-  async revokeMember(tx: Tx, corpId: string, userId: string): Promise<void> {
-    await tx.query(`UPDATE refresh_tokens SET status = 'revoked' WHERE corp_id = $1 AND user_id = $2 AND status <> 'revoked'`, [
-      corpId,
-      userId,
-    ]);
+  /** Every session of a member (offboarded, disabled or deleted); returns the sessions (family ids) it ended. */
+  async revokeMember(tx: Tx, corpId: string, userId: string, reason: SessionRevocationReason): Promise<string[]> {
+    const rows = await queryReturning<{ family_id: string }>(
+      tx,
+      `UPDATE refresh_tokens SET status = 'revoked', revoked_reason = $3 WHERE corp_id = $1 AND user_id = $2 AND status <> 'revoked'
+       RETURNING family_id`,
+      [corpId, userId, reason],
+    );
+    return [...new Set(rows.map((r) => r.family_id))];
+  }
+
+  /**
+   * Every revocation revokes whole families, so one revoked row means the session is over. An
+   * access token's session always has rows (it is issued with one): none is `unknown`.
+   */
+  async findSession(db: Pick<Tx, 'query'>, familyId: string): Promise<SessionRecord> {
+    if (!UUID.test(familyId)) return { state: 'unknown' };
+    const [row] = await db.query<{ rows: number; revoked: boolean | null; reason: SessionRevocationReason | null }[]>(
+      `SELECT count(*)::int AS rows, bool_or(status = 'revoked') AS revoked,
+              max(revoked_reason) FILTER (WHERE status = 'revoked') AS reason
+         FROM refresh_tokens WHERE family_id = $1`,
+      [familyId],
+    );
+    if (!row || row.rows === 0) return { state: 'unknown' };
+    return row.revoked ? { state: 'revoked', reason: row.reason } : { state: 'live' };
   }
 }

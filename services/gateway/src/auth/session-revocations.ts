@@ -1,36 +1,88 @@
-import { KvStore } from '@atrium/platform';
+import { DomainError, KvStore, Tx } from '@atrium/platform';
+import { RefreshTokensRepository, SessionRecord, SessionRevocationReason } from './refresh-tokens.repository';
 
-const memberKey = (corpId: string, userId: string) => `revoked-user:${corpId}:${userId.toLowerCase()}`;
+/** What an access token's session allows: `live`, ended by its owner or a thief, or by the directory. */
+export type SessionVerdict = 'live' | 'session_revoked' | 'member_revoked';
+
+export interface SessionRevocationSettings {
+  accessTokenTtlSeconds: number;
+  /** How long a `live` answer is cached: bounds how stale it can be should a revocation miss the cache. */
+  liveCacheSeconds: number;
+  /** A slower cache is skipped for the database rather than waited for. */
+  cacheTimeoutMs: number;
+}
+
+const cacheKey = (sessionId: string) => `session-verdict:${sessionId}`;
+const VERDICTS: ReadonlySet<string> = new Set<SessionVerdict>(['live', 'session_revoked', 'member_revoked']);
+const MEMBER_REASONS: ReadonlySet<SessionRevocationReason | null> = new Set<SessionRevocationReason | null>([
+  'offboarded',
+  'disabled',
+  'deleted',
+]);
+
+function verdictOf(record: SessionRecord): SessionVerdict {
+  if (record.state === 'live') return 'live';
+  if (record.state === 'revoked' && MEMBER_REASONS.has(record.reason)) return 'member_revoked';
+  // A session the database does not know issued no token this gateway should accept.
+  return 'session_revoked';
+}
+
+function within<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`cache did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
 
 /**
- * Access tokens are stateless, so a logout or a detected token theft must be checked on every
- * request: revoked session ids and revoked members live in the shared store until every token of
- * theirs has expired.
+ * Access tokens are stateless, so a logout, a replayed refresh token or a member cut off by the
+ * directory must be checked on every request. The record is the session's refresh-token family in
+ * the gateway's PostgreSQL (it survives Redis and a restart of embedded mode); the shared store
+ * caches each session's verdict in front of it. Neither answering is a 503, never an acceptance.
  */
 export class SessionRevocations {
   constructor(
     private readonly kv: KvStore,
-    private readonly accessTokenTtlSeconds: number,
+    private readonly refreshTokens: RefreshTokensRepository,
+    private readonly db: () => Pick<Tx, 'query'>,
+    private readonly settings: SessionRevocationSettings,
   ) {}
 
-  revoke(sessionId: string): Promise<void> {
-    return this.kv.set(`revoked-session:${sessionId}`, '1', this.accessTokenTtlSeconds + 60);
+  async verdict(sessionId: string): Promise<SessionVerdict> {
+    const cached = await within(this.kv.get(cacheKey(sessionId)), this.settings.cacheTimeoutMs).catch(() => undefined);
+    if (cached !== undefined && VERDICTS.has(cached)) return cached as SessionVerdict;
+    let record: SessionRecord;
+    try {
+      record = await this.refreshTokens.findSession(this.db(), sessionId);
+    } catch {
+      throw new DomainError('UNAVAILABLE', 'sign-in state cannot be checked right now; try again shortly');
+    }
+    const verdict = verdictOf(record);
+    // `live` only where nothing is cached: a revocation written meanwhile must not be overwritten.
+    const write: Promise<unknown> =
+      verdict === 'live'
+        ? this.kv.setIfAbsent(cacheKey(sessionId), verdict, this.settings.liveCacheSeconds)
+        : this.kv.set(cacheKey(sessionId), verdict, this.revokedCacheSeconds);
+    await within(write, this.settings.cacheTimeoutMs).catch(() => undefined);
+    return verdict;
   }
 
-  async isRevoked(sessionId: string): Promise<boolean> {
-    return (await this.kv.get(`revoked-session:${sessionId}`)) !== undefined;
+  /**
+   * Caches the revocation of sessions already revoked (or being revoked) in the database. Best
+   * effort: the database is the record, and a `live` entry the cache kept expires within
+   * `liveCacheSeconds`.
+   */
+  async markRevoked(sessionIds: readonly string[], verdict: Exclude<SessionVerdict, 'live'>): Promise<void> {
+    await Promise.all(
+      sessionIds.map((id) =>
+        within(this.kv.set(cacheKey(id), verdict, this.revokedCacheSeconds), this.settings.cacheTimeoutMs).catch(() => undefined),
+      ),
+    );
   }
 
-  /** A member who left or was disabled: every access token of theirs is refused until it expires. */
-  revokeMember(corpId: string, userId: string): Promise<void> {
-    return this.kv.set(memberKey(corpId, userId), '1', this.accessTokenTtlSeconds + 60);
-  }
-
-  restoreMember(corpId: string, userId: string): Promise<void> {
-    return this.kv.delete(memberKey(corpId, userId));
-  }
-
-  async isMemberRevoked(corpId: string, userId: string): Promise<boolean> {
-    return (await this.kv.get(memberKey(corpId, userId))) !== undefined;
+  private get revokedCacheSeconds(): number {
+    // Past this, every access token of the session has expired anyway.
+    return this.settings.accessTokenTtlSeconds + 60;
   }
 }

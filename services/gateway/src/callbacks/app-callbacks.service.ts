@@ -4,7 +4,7 @@ import { CardClicked, EventPayload } from '@atrium/contracts';
 import { CallerIdentity, DomainError, NotFoundError, TRANSACTIONS, TransactionRunner, Tx, ValidationError } from '@atrium/platform';
 import { AppCallback, AppCallbacksRepository } from './app-callbacks.repository';
 import { CallbackDeliveriesRepository, CallbackDelivery, DeliveryStatus } from './callback-deliveries.repository';
-import { CallbackAddressRefused, CallbackHttp, parseCallbackUrl } from './callback-http';
+import { CallbackAddressRefused, CallbackHttp, describeCallbackFailure, parseCallbackUrl } from './callback-http';
 import { templateCardEventXml, urlCheck, withQuery } from './callback-messages';
 import { isEncodingAesKey, WecomCrypto } from './wecom-crypto';
 
@@ -99,7 +99,7 @@ export class AppCallbacksService {
     } catch (error) {
       if (error instanceof CallbackAddressRefused)
         throw new ValidationError(`url: ${error.message}`, { field: 'url', reason: 'CALLBACK_URL_NOT_ALLOWED' });
-      throw new DomainError('PRECONDITION_FAILED', `the URL check could not reach the url: ${(error as Error).message}`, {
+      throw new DomainError('PRECONDITION_FAILED', `the URL check failed: ${describeCallbackFailure(error)}`, {
         field: 'url',
         reason: 'CALLBACK_URL_CHECK_FAILED',
       });

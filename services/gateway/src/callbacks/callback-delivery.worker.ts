@@ -2,7 +2,7 @@ import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import { AppLogger, LOGGER, TRANSACTIONS, TransactionRunner } from '@atrium/platform';
 import { AppCallbacksRepository } from './app-callbacks.repository';
 import { CallbackDeliveriesRepository, CallbackDelivery } from './callback-deliveries.repository';
-import { CallbackHttp } from './callback-http';
+import { CallbackHttp, describeCallbackFailure } from './callback-http';
 import { sealEvent, withQuery } from './callback-messages';
 import { CALLBACK_SETTINGS, CallbackSettings, retryDelayMs } from './callback-settings';
 import { WecomCrypto } from './wecom-crypto';
@@ -100,7 +100,9 @@ export class CallbackDeliveryWorker implements OnModuleDestroy {
       if (response.status === 200) return { ok: true, status: 200 };
       return { ok: false, status: response.status, error: `HTTP ${response.status}: ${response.body.slice(0, 200)}` };
     } catch (error) {
-      return { ok: false, status: null, error: (error as Error).message || String(error) };
+      // The stored error is shown to the corp's admins: a stable description, not the gateway's network detail.
+      this.logger.debug({ corpId: delivery.corpId, agentid: delivery.agentid, err: error }, 'callback request failed');
+      return { ok: false, status: null, error: describeCallbackFailure(error) };
     }
   }
 }

@@ -30,11 +30,16 @@ for (const [network, prefix] of [
 ] as const)
   NON_PUBLIC.addSubnet(network, prefix, 'ipv4');
 for (const [network, prefix] of [
-  ['::', 128],
-  ['::1', 128],
+  // IPv4-compatible (::a.b.c.d, deprecated): [::127.0.0.1] is loopback to some stacks; covers :: and ::1 too.
+  ['::', 96],
+  // IPv4-translated (::ffff:0:a.b.c.d); IPv4-mapped (::ffff:a.b.c.d) is checked against the IPv4 list below.
+  ['::ffff:0:0:0', 96],
   ['64:ff9b::', 96],
   ['100::', 64],
+  ['2001::', 32], // Teredo: tunnels to an IPv4 address
   ['2001:db8::', 32],
+  ['2002::', 16], // 6to4: embeds an IPv4 address
+  ['fec0::', 10], // site-local (deprecated)
   ['fc00::', 7],
   ['fe80::', 10],
   ['ff00::', 8],
@@ -46,9 +51,50 @@ export function isNonPublicAddress(address: string): boolean {
   const family = isIP(address);
   if (family === 4) return NON_PUBLIC.check(address, 'ipv4');
   if (family !== 6) return true;
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return NON_PUBLIC.check(mapped[1], 'ipv4');
+  const mapped = ipv4Mapped(address);
+  if (mapped) return NON_PUBLIC.check(mapped, 'ipv4');
   return NON_PUBLIC.check(address, 'ipv6');
+}
+
+/** The IPv4 address inside an IPv4-mapped IPv6 address in any spelling (`::ffff:127.0.0.1`, `::ffff:7f00:1`, `0:0:0:0:0:ffff:…`). */
+function ipv4Mapped(address: string): string | undefined {
+  const dotted = /^(.*:)(\d+\.\d+\.\d+\.\d+)$/.exec(address);
+  let head = address;
+  let tail: number[] = [];
+  if (dotted) {
+    head = `${dotted[1]}0:0`;
+    tail = dotted[2].split('.').map(Number);
+  }
+  const halves = head.split('::');
+  const words = (part: string | undefined) => (part ? part.split(':').map((w) => parseInt(w, 16)) : []);
+  const left = words(halves[0]);
+  const right = words(halves[1]);
+  const all = [...left, ...new Array<number>(Math.max(0, 8 - left.length - right.length)).fill(0), ...right];
+  if (all.length !== 8 || !all.slice(0, 5).every((w) => w === 0) || all[5] !== 0xffff) return undefined;
+  const [a, b] = [all[6], all[7]];
+  return tail.length === 4 ? tail.join('.') : [a >> 8, a & 0xff, b >> 8, b & 0xff].join('.');
+}
+
+/** Names that always mean this host (RFC 6761), refused without asking DNS. */
+function isLoopbackName(hostname: string): boolean {
+  const name = hostname.toLowerCase().replace(/\.$/, '');
+  return name === 'localhost' || name.endsWith('.localhost');
+}
+
+/**
+ * What an admin (or the delivery log) is told about a failed request: stable and readable, with
+ * no resolver output, addresses or stack of the gateway's network.
+ */
+export function describeCallbackFailure(error: unknown): string {
+  if (error instanceof CallbackAddressRefused) return 'the url points to a loopback, private or reserved address';
+  const code = (error as { code?: unknown; name?: unknown } | undefined)?.code;
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError' || code === 'ETIMEDOUT' || code === 'ABORT_ERR')
+    return 'the url did not answer in time';
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return "the url's host name could not be resolved";
+  if ((typeof code === 'string' && code.startsWith('ERR_TLS')) || code === 'DEPTH_ZERO_SELF_SIGNED_CERT' || code === 'CERT_HAS_EXPIRED')
+    return "the url's TLS certificate was not accepted";
+  return 'the url could not be reached';
 }
 
 /** An app's callback URL: absolute http(s), no credentials, no fragment. */
@@ -92,7 +138,8 @@ export class CallbackHttp {
 
   request(method: 'GET' | 'POST', url: URL, body?: { contentType: string; text: string }): Promise<CallbackResponse> {
     const host = url.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) && !this.options.allowPrivateNetworks && isNonPublicAddress(host))
+    // An IP literal is connected to without a lookup, so it is checked here; a name, in the lookup.
+    if (!this.options.allowPrivateNetworks && ((isIP(host) && isNonPublicAddress(host)) || isLoopbackName(host)))
       return Promise.reject(new CallbackAddressRefused(host));
     const payload = body ? Buffer.from(body.text, 'utf8') : undefined;
     const options: RequestOptions = {

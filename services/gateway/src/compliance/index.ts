@@ -2,6 +2,7 @@ import { ComplianceArchiveHttpController } from './compliance-archive.http-contr
 import { ComplianceExportsHttpController } from './compliance-exports.http-controller';
 import { ComplianceHoldsHttpController } from './compliance-holds.http-controller';
 import { ComplianceOfficersHttpController } from './compliance-officers.http-controller';
+import { ComplianceOfficersService } from './compliance-officers.service';
 import { CompliancePullHttpController } from './compliance-pull.http-controller';
 import { MsgauditHttpController } from './msgaudit.http-controller';
 import { MsgauditService } from './msgaudit.service';
@@ -16,4 +17,4 @@ export const COMPLIANCE_CONTROLLERS = [
   MsgauditHttpController,
 ];
 
-export const COMPLIANCE_PROVIDERS = [MsgauditService];
+export const COMPLIANCE_PROVIDERS = [MsgauditService, ComplianceOfficersService];

@@ -19,9 +19,14 @@ export function AuthenticatedApi(tag: string, errors: AuthenticatedApiErrors = {
     ApiTags(tag),
     ApiBearerAuth(),
     ApiResponse({ status: 400, type: ErrorResponse, description: 'VALIDATION_FAILED' }),
-    ApiResponse({ status: 401, type: ErrorResponse }),
+    ApiResponse({
+      status: 401,
+      type: ErrorResponse,
+      description: 'UNAUTHENTICATED (missing, invalid or revoked access token, member no longer active) or TOKEN_EXPIRED',
+    }),
     ApiResponse({ status: 403, type: ErrorResponse, description: errors.forbidden }),
     ...(errors.notFound === false ? [] : [ApiResponse({ status: 404, type: ErrorResponse, description: errors.notFound })]),
+    ApiResponse({ status: 503, type: ErrorResponse, description: 'UNAVAILABLE: whether the token was revoked cannot be checked now' }),
     UseGuards(AuthenticatedGuard),
   );
 }

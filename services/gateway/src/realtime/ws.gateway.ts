@@ -56,8 +56,11 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
           (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
           (error: unknown) => {
             const reason = error instanceof DomainError ? error.message : 'authentication failed';
+            // Revocation state that cannot be read is an outage, not a bad token: the client retries.
+            const unavailable = error instanceof DomainError && error.code === 'UNAVAILABLE';
+            const [status, code] = unavailable ? ['503 Service Unavailable', 'UNAVAILABLE'] : ['401 Unauthorized', 'UNAUTHENTICATED'];
             socket.end(
-              `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
+              `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code, message: reason })}`,
             );
           },
         )

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventEnvelope, EventPayload, MemberDeleted, MemberDisabled, MemberEnabled, MemberOffboarded } from '@atrium/contracts';
+import { EventEnvelope, EventPayload, MemberDeleted, MemberDisabled, MemberOffboarded } from '@atrium/contracts';
 import { EVENT_BUS, EventBus, Tx } from '@atrium/platform';
 import { MemberSessionsService } from './member-sessions.service';
 
@@ -7,8 +7,8 @@ type MemberEvent = EventPayload<typeof MemberDisabled>;
 
 /**
  * Member status changes from `directory.events` (group `gateway.sessions`): offboarded, disabled
- * and deleted members lose their sessions at once, a re-enabled member may sign in again. Events
- * of one member share a partition, so a disable and the enable after it apply in order.
+ * and deleted members lose their sessions at once. A re-enabled member signs in again (the
+ * directory lets them), so the enable needs nothing here.
  */
 @Injectable()
 export class MemberSessionsConsumer {
@@ -20,7 +20,7 @@ export class MemberSessionsConsumer {
   start(): Promise<void> {
     return this.bus.consume({
       groupId: 'gateway.sessions',
-      events: [MemberOffboarded, MemberDisabled, MemberDeleted, MemberEnabled],
+      events: [MemberOffboarded, MemberDisabled, MemberDeleted],
       handle: (tx, event) => this.handle(tx, event),
     });
   }
@@ -28,8 +28,6 @@ export class MemberSessionsConsumer {
   private handle(tx: Tx, event: EventEnvelope): Promise<void> {
     const { corpId, userid } = event.payload as MemberEvent;
     switch (event.type) {
-      case MemberEnabled.type:
-        return this.sessions.restore(corpId, userid);
       case MemberOffboarded.type:
         return this.sessions.cutOff(tx, corpId, userid, 'offboarded');
       case MemberDisabled.type:
@@ -37,7 +35,7 @@ export class MemberSessionsConsumer {
       case MemberDeleted.type:
         return this.sessions.cutOff(tx, corpId, userid, 'deleted');
       default:
-        // Only the four subscribed types are decoded for this group.
+        // Only the three subscribed types are decoded for this group.
         return Promise.resolve();
     }
   }

@@ -16,19 +16,16 @@ export class MemberSessionsService {
   ) {}
 
   /**
-   * Access tokens are refused from the store write on; the refresh tokens with the consumer's
-   * commit. Should the commit fail, the event comes again and every step repeats harmlessly. The
-   * user channel tells every gateway replica to close the member's sockets.
+   * The member's sessions (refresh-token families, the durable record) are revoked with the
+   * consumer's commit; the cache refuses their access tokens already from its write before it.
+   * Should the commit fail, the event comes again and every step repeats harmlessly. The user
+   * channel tells every gateway replica to close the member's sockets. Revoked sessions stay
+   * revoked: a re-enabled member signs in again.
    */
   async cutOff(tx: Tx, corpId: string, userId: string, reason: CutOffReason): Promise<void> {
-    await this.revocations.revokeMember(corpId, userId);
-    await this.refreshTokens.revokeMember(tx, corpId, userId);
+    const sessions = await this.refreshTokens.revokeMember(tx, corpId, userId, reason);
+    await this.revocations.markRevoked(sessions, 'member_revoked');
     const event: RealtimeEvent = { kind: 'revoked', reason };
     await this.pubsub.publish(realtimeChannels.user(corpId, userId), JSON.stringify(event));
-  }
-
-  /** Revoked refresh tokens stay revoked: a re-enabled member signs in again. */
-  restore(corpId: string, userId: string): Promise<void> {
-    return this.revocations.restoreMember(corpId, userId);
   }
 }

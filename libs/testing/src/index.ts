@@ -1,2 +1,3 @@
 export * from './infra';
 export * from './factories';
+export * from './private-redis';

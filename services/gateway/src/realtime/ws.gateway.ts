@@ -46,6 +46,13 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       this.authenticator.authenticate(token).then(
         (claims) => this.server.handleUpgrade(req, socket, head, (ws) => void this.onConnection(ws, claims)),
         (error: unknown) => {
+          // A session store outage is not a bad token: the client retries instead of signing out.
+          if (error instanceof DomainError && error.code === 'UNAVAILABLE') {
+            socket.end(
+              `HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAVAILABLE', message: error.message })}`,
+            );
+            return;
+          }
           const reason = error instanceof DomainError ? error.message : 'authentication failed';
           socket.end(
             `HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code: 'UNAUTHENTICATED', message: reason })}`,
@@ -53,6 +60,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
         },
       );
     });
+    this.hub.listenForResync().catch((error: unknown) => this.logger.warn({ err: error }, 'could not listen for realtime resyncs'));
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }

@@ -191,6 +191,17 @@ class Sender {
   }
 }
 
+/** Polls like `eventually`, but hands back the last value instead of throwing. */
+async function settle<T>(read: () => T, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = read();
+  while (!accept(value) && Date.now() < deadline) {
+    await delay(100);
+    value = read();
+  }
+  return value;
+}
+
 /** Counts what every receiver got of the acknowledged messages, and how. */
 function tally(receivers: ChatClient[], acked: number[]) {
   return receivers.map((r) => {
@@ -354,26 +365,19 @@ describe('realtime delivery under Redis outages and gateway replica loss', () =>
       async (r) => ({ status: r.status, code: ((await r.json()) as { code?: string }).code, ms: Date.now() - started }),
       () => ({ status: 0, code: 'NO_ANSWER', ms: Date.now() - started }),
     );
-    const resyncsBefore = clients.map((c) => c.resyncs);
-
-    await redis.start();
-    const back = Date.now();
-    await eventually(
-      () => clients.map((c, i) => c.resyncs > resyncsBefore[i]),
-      (told) => told.every(Boolean),
-      60_000,
-      'a resync frame at every client',
-    );
-    const resyncedAfterMs = Math.max(...clients.map((c) => c.lastResyncAt)) - back;
-    for (let i = 0; i < 10; i++) record([await sender!.send(conversationId, `after-${i}`)]);
-    const final = await eventually(
-      () => tally(clients, acked),
-      (t) => t.every((r) => r.missed === 0),
-      60_000,
-      'every receiver caught up',
-    );
-
-    const figures = {
+    const downUpgrade = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(`${platform.gatewayUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${tokens.bob}` } });
+      ws.once('unexpected-response', (_req, res) => {
+        resolve(res.statusCode ?? 0);
+        ws.terminate();
+      });
+      ws.once('open', () => {
+        resolve(101);
+        ws.close();
+      });
+      ws.once('error', () => resolve(0));
+    });
+    const outage = {
       frozen: {
         answered: frozen.filter((r) => r.code !== 'NO_ANSWER').length,
         of: frozen.length,
@@ -387,10 +391,27 @@ describe('realtime delivery under Redis outages and gateway replica loss', () =>
         slowestMs: Math.max(...down.map((r) => r.ms)),
       },
       downLogin,
-      resyncedAfterMs,
-      receivers: final,
+      downUpgrade,
     };
-    console.log(`redis outage: ${JSON.stringify(figures)}`);
+    console.log(`redis outage: ${JSON.stringify(outage)}`);
+    const resyncsBefore = clients.map((c) => c.resyncs);
+
+    await redis.start();
+    const back = Date.now();
+    // Figures first, assertions after: a failing run still shows what each client got.
+    const told = await settle(
+      () => clients.map((c, i) => c.resyncs > resyncsBefore[i]),
+      (t) => t.every(Boolean),
+      60_000,
+    );
+    const resyncedAfterMs = Math.max(...clients.map((c) => c.lastResyncAt)) - back;
+    for (let i = 0; i < 10; i++) record([await sender!.send(conversationId, `after-${i}`)]);
+    const final = await settle(
+      () => tally(clients, acked),
+      (t) => t.every((r) => r.missed === 0),
+      told.every(Boolean) ? 60_000 : 10_000,
+    );
+    console.log(`redis back: ${JSON.stringify({ told, resyncedAfterMs, receivers: final })}`);
 
     // Storing needs PostgreSQL only: every send over the socket answered during the outage.
     expect(frozen.map((r) => r.code ?? 'ack')).toEqual(frozen.map(() => 'ack'));
@@ -399,6 +420,10 @@ describe('realtime delivery under Redis outages and gateway replica loss', () =>
     expect([201, 503]).toContain(frozenRest);
     // The login throttle cannot count failures without Redis: logins fail closed.
     expect(downLogin).toMatchObject({ status: 503, code: 'UNAVAILABLE' });
+    // A new socket cannot be checked against revocations: 503, so the client retries rather than signs out.
+    expect(downUpgrade).toBe(503);
+    // Pushes published during the outage were lost: every client is told to resync, and does.
+    expect(told).toEqual(clients.map(() => true));
     for (const receiver of final) expect(receiver).toMatchObject({ missed: 0, pushedTwice: 0, closes: 0 });
   }, 240_000);
 

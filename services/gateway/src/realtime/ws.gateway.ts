@@ -17,7 +17,8 @@ const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
  * `/ws`: realtime delivery. The client authenticates with `Authorization: Bearer` or
  * `?access_token=`; the server sends `hello`, then every message, recall, receipt, card update and
  * membership change of the client's conversations; it pings every 25 s and drops a socket that
- * misses a pong. A reconnecting client catches up with POST /api/v1/sync.
+ * misses a pong. A reconnecting client catches up with POST /api/v1/sync, and so does a client
+ * sent `{type:'resync'}`: pushes were lost while pub/sub was down (see SocketHub).
  */
 @Injectable()
 export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {

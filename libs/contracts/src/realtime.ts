@@ -3,11 +3,13 @@
  * One channel per conversation: a replica subscribes to the conversations of the users whose
  * sockets it holds, so a message is published once whatever the group size, and each replica
  * fans it out to its own sockets. Membership changes also go to each affected user's channel so
- * replicas learn about conversations a connected user joins or leaves.
+ * replicas learn about conversations a connected user joins or leaves. `resync` reaches every
+ * replica: pushes were lost (a publish failed), so every socket is told to sync from its cursors.
  */
 export const realtimeChannels = {
   conversation: (corpId: string, conversationId: string) => `rt.conv.${corpId}.${conversationId}`,
   user: (corpId: string, userid: string) => `rt.user.${corpId}.${userid}`,
+  resync: () => 'rt.resync',
 };
 
 export type RealtimeEvent =
@@ -37,6 +39,8 @@ export type RealtimeEvent =
    */
   | { kind: 'burn'; conversationId: string; seqs: number[]; scope: 'reader' | 'everyone' }
   /** On a user channel: the member's sessions are revoked (offboarded, disabled); sockets close. */
-  | { kind: 'revoked'; reason: string };
+  | { kind: 'revoked'; reason: string }
+  /** Pushes may have been lost: the client syncs every conversation from its cursor. */
+  | { kind: 'resync'; reason: string };
 
 export type ConversationRealtimeEvent = Extract<RealtimeEvent, { conversationId: string }>;

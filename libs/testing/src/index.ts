@@ -1,3 +1,4 @@
 export * from './infra';
 export * from './factories';
 export * from './ssrf-payloads';
+export * from './private-redis';

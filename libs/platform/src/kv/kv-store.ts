@@ -1,8 +1,12 @@
 import Redis from 'ioredis';
+import { DomainError } from '../errors';
+import { createFailFastRedis, dropIfTimedOut } from '../redis/fail-fast-redis';
 
 /**
  * Short-lived shared state: rate-limit counters, revoked sessions. Redis in a cluster (shared by
  * every gateway replica), a map in embedded mode (one process). Values expire on their own.
+ * While Redis is unreachable every call fails at once with `UNAVAILABLE` (never waits for the
+ * outage to end); each caller decides whether that fails closed or open.
  */
 export interface KvStore {
   /** Adds one to a counter whose window starts at its first increment; returns count and time left. */
@@ -26,12 +30,15 @@ export class RedisKvStore implements KvStore {
     private readonly prefix = '',
     onError: (error: Error) => void = () => undefined,
   ) {
-    this.redis = new Redis(url, { maxRetriesPerRequest: 2 });
     // ioredis reconnects by itself; readiness reports the outage, the log gets one line per error.
-    this.redis.on('error', onError);
+    this.redis = createFailFastRedis(url, onError);
   }
 
-  async increment(key: string, windowSeconds: number): Promise<{ count: number; ttlMs: number }> {
+  increment(key: string, windowSeconds: number): Promise<{ count: number; ttlMs: number }> {
+    return unavailableOnFailure(this.redis, () => this.incrementOnce(key, windowSeconds));
+  }
+
+  private async incrementOnce(key: string, windowSeconds: number): Promise<{ count: number; ttlMs: number }> {
     const full = this.prefix + key;
     // NX: the window is fixed at the first increment, later ones do not extend it.
     const results = await this.redis
@@ -47,26 +54,32 @@ export class RedisKvStore implements KvStore {
     return { count: Number(count), ttlMs: Math.max(0, Number(ttl)) };
   }
 
-  async peek(key: string): Promise<{ count: number; ttlMs: number }> {
+  peek(key: string): Promise<{ count: number; ttlMs: number }> {
     const full = this.prefix + key;
-    const [value, ttl] = await Promise.all([this.redis.get(full), this.redis.pttl(full)]);
-    return { count: value ? Number(value) : 0, ttlMs: Math.max(0, ttl) };
+    return unavailableOnFailure(this.redis, async () => {
+      const [value, ttl] = await Promise.all([this.redis.get(full), this.redis.pttl(full)]);
+      return { count: value ? Number(value) : 0, ttlMs: Math.max(0, ttl) };
+    });
   }
 
-  async set(key: string, value: string, ttlSeconds: number): Promise<void> {
-    await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds);
+  set(key: string, value: string, ttlSeconds: number): Promise<void> {
+    return unavailableOnFailure(this.redis, async () => {
+      await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds);
+    });
   }
 
-  async setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
-    return (await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds, 'NX')) === 'OK';
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean> {
+    return unavailableOnFailure(this.redis, async () => (await this.redis.set(this.prefix + key, value, 'EX', ttlSeconds, 'NX')) === 'OK');
   }
 
-  async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(this.prefix + key)) ?? undefined;
+  get(key: string): Promise<string | undefined> {
+    return unavailableOnFailure(this.redis, async () => (await this.redis.get(this.prefix + key)) ?? undefined);
   }
 
-  async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+  delete(key: string): Promise<void> {
+    return unavailableOnFailure(this.redis, async () => {
+      await this.redis.del(this.prefix + key);
+    });
   }
 
   async ping(): Promise<boolean> {
@@ -79,6 +92,16 @@ export class RedisKvStore implements KvStore {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => undefined);
+  }
+}
+
+/** A Redis failure is an outage of the shared store to every caller: 503, not 500. */
+async function unavailableOnFailure<T>(connection: Redis, command: () => Promise<T>): Promise<T> {
+  try {
+    return await command();
+  } catch (error) {
+    dropIfTimedOut(connection, error);
+    throw new DomainError('UNAVAILABLE', `the shared store (Redis) is unreachable: ${(error as Error).message}`);
   }
 }
 

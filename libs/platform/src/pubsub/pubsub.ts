@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import Redis from 'ioredis';
+import { createFailFastRedis, dropIfTimedOut } from '../redis/fail-fast-redis';
 
 export type PubSubHandler = (message: string) => void;
 
@@ -12,6 +13,11 @@ export interface PubSub {
   publish(channel: string, message: string): Promise<void>;
   /** Resolves once the subscription is active; the returned function unsubscribes this handler. */
   subscribe(channel: string, handler: PubSubHandler): Promise<() => Promise<void>>;
+  /**
+   * Called each time the subscriptions are active again after the connection carrying them was
+   * lost: whatever was published meanwhile never arrived, so the holders of sockets must resync.
+   */
+  onResumed(listener: () => void): void;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -27,27 +33,56 @@ export class RedisPubSub implements PubSub {
   private readonly subscriber: Redis;
   private readonly handlers = new Map<string, Set<PubSubHandler>>();
   private readonly active = new Map<string, Promise<unknown>>();
+  private readonly resumedListeners: (() => void)[] = [];
+  private closing = false;
 
   constructor(
     url: string,
     private readonly prefix = '',
     onError: (error: Error) => void = () => undefined,
   ) {
-    const options = { lazyConnect: false, maxRetriesPerRequest: 3, enableOfflineQueue: true };
-    // Publishes issued in one turn of the event loop (a committed group of messages) share one write.
-    this.publisher = new Redis(url, { ...options, enableAutoPipelining: true });
-    // A connection in subscriber mode cannot publish, hence two.
-    this.subscriber = new Redis(url, options);
+    // Publishes issued in one turn of the event loop (a committed group of messages) share one
+    // write. During an outage a publish fails at once: the sender's response never waits for Redis.
+    this.publisher = createFailFastRedis(url, onError, { enableAutoPipelining: true });
+    // A connection in subscriber mode cannot publish, hence two. Its SUBSCRIBEs wait for the
+    // connection (see whenReady); ioredis resubscribes by itself after a reconnect.
+    this.subscriber = new Redis(url, { maxRetriesPerRequest: 3, enableOfflineQueue: true });
     // ioredis reconnects by itself; without listeners it would print every failed attempt.
-    this.publisher.on('error', onError);
     this.subscriber.on('error', onError);
     this.subscriber.on('message', (channel: string, message: string) => {
       this.handlers.get(channel)?.forEach((handler) => handler(message));
     });
+    this.watchSubscriber();
+  }
+
+  onResumed(listener: () => void): void {
+    this.resumedListeners.push(listener);
+  }
+
+  private watchSubscriber(): void {
+    let lost = false;
+    this.subscriber.on('close', () => {
+      lost = !this.closing;
+    });
+    this.subscriber.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      // ioredis wrote the SUBSCRIBEs of every channel before 'ready' reached us; a PING's reply
+      // comes after theirs, so once it is back every subscription is active again.
+      this.subscriber.ping().then(
+        () => this.resumedListeners.forEach((listener) => listener()),
+        () => undefined, // lost again: the next 'ready' tries once more
+      );
+    });
   }
 
   async publish(channel: string, message: string): Promise<void> {
-    await this.publisher.publish(this.prefix + channel, message);
+    try {
+      await this.publisher.publish(this.prefix + channel, message);
+    } catch (error) {
+      dropIfTimedOut(this.publisher, error);
+      throw error;
+    }
   }
 
   async subscribe(channel: string, handler: PubSubHandler): Promise<() => Promise<void>> {
@@ -84,6 +119,7 @@ export class RedisPubSub implements PubSub {
   }
 
   async close(): Promise<void> {
+    this.closing = true;
     this.handlers.clear();
     await Promise.allSettled([this.publisher.quit(), this.subscriber.quit()]);
   }
@@ -103,6 +139,10 @@ export class InProcessPubSub implements PubSub {
     return async () => {
       this.emitter.off(channel, handler);
     };
+  }
+
+  onResumed(): void {
+    // One process: delivery is never interrupted.
   }
 
   async ping(): Promise<boolean> {

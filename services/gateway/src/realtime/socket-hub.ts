@@ -32,7 +32,18 @@ export class SocketHub {
     private readonly pubsub: PubSub,
     private readonly listConversations: ConversationLister,
     private readonly logger: AppLogger,
-  ) {}
+  ) {
+    // Our subscriptions were down for a while: every push published meanwhile missed this replica.
+    pubsub.onResumed(() => this.resyncAll('realtime delivery to this server was interrupted'));
+  }
+
+  /** Listens for the broadcast a publisher sends once it could publish again after failing to. */
+  async listenForResync(): Promise<void> {
+    await this.subscribe(realtimeChannels.resync(), (raw) => {
+      const event = parse(raw);
+      if (event?.kind === 'resync') this.resyncAll(event.reason);
+    });
+  }
 
   get connectedSockets(): number {
     let n = 0;
@@ -69,6 +80,22 @@ export class SocketHub {
     for (const set of this.sockets.values()) for (const socket of set) socket.close(code, reason);
     this.sockets.clear();
     await Promise.all([...this.subscriptions.keys()].map((channel) => this.unsubscribe(channel)));
+  }
+
+  /**
+   * Pushes may have been lost: each client syncs every conversation from its cursor (`POST
+   * /api/v1/sync`). Sent once the subscriptions are active again, so what follows is pushed.
+   */
+  private resyncAll(reason: string): void {
+    const payload = Buffer.from(JSON.stringify({ type: 'resync', reason }), 'utf8');
+    const frame = textFrame(payload);
+    let sockets = 0;
+    for (const set of this.sockets.values())
+      for (const socket of set) {
+        safeSend(socket, payload, frame);
+        sockets++;
+      }
+    this.logger.warn({ sockets, reason }, 'realtime resync sent to every socket');
   }
 
   private async join(owner: SocketOwner, conversationId: string): Promise<void> {

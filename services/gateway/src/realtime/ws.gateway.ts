@@ -17,7 +17,8 @@ const MAX_CLIENT_FRAME_BYTES = 16 * 1024;
  * `/ws`: realtime delivery. The client authenticates with `Authorization: Bearer` or
  * `?access_token=`; the server sends `hello`, then every message, recall, receipt, card update and
  * membership change of the client's conversations; it pings every 25 s and drops a socket that
- * misses a pong. A reconnecting client catches up with POST /api/v1/sync.
+ * misses a pong. A reconnecting client catches up with POST /api/v1/sync, and so does a client
+ * sent `{type:'resync'}`: pushes were lost while pub/sub was down (see SocketHub).
  */
 @Injectable()
 export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -60,7 +61,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
             const unavailable = error instanceof DomainError && error.code === 'UNAVAILABLE';
             const [status, code] = unavailable ? ['503 Service Unavailable', 'UNAVAILABLE'] : ['401 Unauthorized', 'UNAUTHENTICATED'];
             socket.end(
-              `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n${JSON.stringify({ code, message: reason })}`,
+              `HTTP/1.1 ${status}\r\nContent-Type: application/json\r\n${unavailable ? 'Retry-After: 1\r\n' : ''}Connection: close\r\n\r\n${JSON.stringify({ code, message: reason })}`,
             );
           },
         )
@@ -70,6 +71,7 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
           socket.destroy();
         });
     });
+    this.hub.listenForResync().catch((error: unknown) => this.logger.warn({ err: error }, 'could not listen for realtime resyncs'));
     this.heartbeat = setInterval(() => this.beat(), HEARTBEAT_MS);
     this.heartbeat.unref();
   }

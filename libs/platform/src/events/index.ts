@@ -6,3 +6,4 @@ export * from './outbox-relay';
 export * from './event-consumer';
 export * from './event-bus';
 export * from './resource-transfers';
+export * from './retry-backoff';

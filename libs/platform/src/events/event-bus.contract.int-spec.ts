@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { openDatabase, runCombined, Tx } from '../database';
 import { createLogger } from '../logging';
 import { initTelemetry, inSpan } from '../telemetry';
+import { replayDeadLetters } from './dead-letter-replay';
 import { DLQ_HEADERS } from './event-consumer';
 import { EventBus } from './event-bus';
 import { InProcessBroker } from './in-process-broker';
@@ -250,6 +251,28 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       expect(letter?.headers[DLQ_HEADERS.error]).toBe('planned failure 3');
       expect(letter?.headers[DLQ_HEADERS.attempts]).toBe('3');
       expect(attempts.get(poison.id)).toBe(3);
+    });
+
+    it('replays a dead-lettered event onto its topic, where the group that gave up handles it once', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `replay-${uniqueSuffix()}`;
+      // Fails exactly maxAttempts times: dead-lettered, then handled by its fourth attempt.
+      const event = await publish(stream, 1, 3);
+      await eventually(() => deadLetters.find((m) => m.headers['x-atrium-event-id'] === event.id), Boolean, 30_000, 'dead letter');
+      expect(await effects(stream)).toEqual([]);
+      const replayed = await replayDeadLetters(broker, { topic: 'contract.events', group: 'consumer.effects', idleMs: 3_000 });
+      expect(replayed).toBeGreaterThanOrEqual(1);
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the replayed event',
+      );
+      expect(await effects(stream)).toEqual([{ event_id: event.id, n: 1 }]);
+      // Replayed letters are not replayed again, and an event replayed twice is handled once anyway.
+      await replayDeadLetters(broker, { topic: 'contract.events', group: 'consumer.effects', idleMs: 1_500 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await effects(stream)).toEqual([{ event_id: event.id, n: 1 }]);
     });
 
     it('dead-letters a malformed event without retrying it and without blocking the partition', async () => {

@@ -7,3 +7,4 @@ export * from './event-consumer';
 export * from './event-bus';
 export * from './resource-transfers';
 export * from './retry-backoff';
+export * from './dead-letter-replay';

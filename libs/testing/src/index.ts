@@ -1,2 +1,4 @@
 export * from './infra';
 export * from './factories';
+export * from './private-postgres';
+export * from './private-kafka';

@@ -118,6 +118,9 @@ export async function socketSender(
   count: number,
   report: SenderReport,
   onAck: () => void = () => undefined,
+  /** After `count` messages, sends on while this holds (paced by `pauseMs`). */
+  keepGoing: () => boolean = () => false,
+  pauseMs = 20,
 ): Promise<void> {
   let socket: WebSocket | undefined;
   const pending = new Map<string, (frame: Answer) => void>();
@@ -136,7 +139,7 @@ export async function socketSender(
       });
       ws.once('error', reject);
     });
-  for (let i = 0; i < count; i += 1) {
+  for (let i = 0; i < count || keepGoing(); i += 1) {
     const clientMsgId = `${userid}-${i}`;
     for (;;) {
       if (!socket || socket.readyState !== WebSocket.OPEN) socket = await connect().catch(() => undefined);
@@ -159,7 +162,7 @@ export async function socketSender(
       if (answer.type === 'ack') {
         report.acked.set(clientMsgId, answer.seq!);
         onAck();
-        await delay(20);
+        await delay(pauseMs);
         break;
       }
       const code = answer.code ?? 'UNKNOWN';
@@ -211,4 +214,33 @@ export async function readyzStatus(url: string): Promise<number> {
   } catch {
     return 0;
   }
+}
+
+/** A member's socket that only listens: the seqs of the `message` frames of the conversation, as they arrive. */
+export function socketReceiver(scene: FaultScene, userid: 'alice' | 'bob'): { frames: { seq: number; at: number }[]; close(): void } {
+  const frames: { seq: number; at: number }[] = [];
+  let closed = false;
+  let socket: WebSocket | undefined;
+  const open = () => {
+    socket = new WebSocket(`${scene.platform.gatewayUrl.replace('http', 'ws')}/ws`, {
+      headers: { authorization: `Bearer ${scene.tokens[userid]}` },
+    });
+    socket.on('message', (data: Buffer) => {
+      const frame = JSON.parse(data.toString('utf8')) as { type: string; conversationId?: string; message?: { seq: number } };
+      if (frame.type === 'message' && frame.conversationId === scene.conversationId && frame.message)
+        frames.push({ seq: frame.message.seq, at: Date.now() });
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => {
+      if (!closed) setTimeout(open, 200);
+    });
+  };
+  open();
+  return {
+    frames,
+    close() {
+      closed = true;
+      socket?.close();
+    },
+  };
 }

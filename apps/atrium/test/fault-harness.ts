@@ -137,7 +137,8 @@ export async function socketSender(
       ws.on('close', () => {
         for (const settle of pending.values()) settle({ type: 'error', code: 'SOCKET_CLOSED' });
       });
-      ws.once('error', reject);
+      // The first error fails the connect; later ones (a socket dying under load) surface as its close.
+      ws.on('error', reject);
     });
   for (let i = 0; i < count || keepGoing(); i += 1) {
     const clientMsgId = `${userid}-${i}`;
@@ -145,7 +146,11 @@ export async function socketSender(
       if (!socket || socket.readyState !== WebSocket.OPEN) socket = await connect().catch(() => undefined);
       const answer: Answer = socket
         ? await new Promise<Answer>((resolve) => {
-            pending.set(clientMsgId, resolve);
+            const noAnswer = setTimeout(() => resolve({ type: 'error', code: 'NO_ANSWER' }), 15_000);
+            pending.set(clientMsgId, (frame) => {
+              clearTimeout(noAnswer);
+              resolve(frame);
+            });
             socket!.send(
               JSON.stringify({
                 type: 'send',
@@ -155,7 +160,6 @@ export async function socketSender(
                 content: { text: clientMsgId },
               }),
             );
-            setTimeout(() => resolve({ type: 'error', code: 'NO_ANSWER' }), 15_000);
           })
         : { type: 'error', code: 'NO_SOCKET' };
       pending.delete(clientMsgId);

@@ -157,9 +157,15 @@ export class KafkaBroker implements MessageBroker {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         const { batch } = payload;
+        // A heartbeat refused because the group rebalances: give up the delivery (uncommitted) so the
+        // consumer can rejoin, instead of retrying on until the session times out.
+        let rebalancing = false;
         const control: DeliveryControl = {
-          heartbeat: () => payload.heartbeat().catch(() => undefined),
-          isActive: () => payload.isRunning() && !payload.isStale(),
+          heartbeat: () =>
+            payload.heartbeat().catch((error: { type?: string }) => {
+              if (['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'].includes(error?.type ?? '')) rebalancing = true;
+            }),
+          isActive: () => !rebalancing && payload.isRunning() && !payload.isStale(),
         };
         // Offsets are committed only after the handler (and its transaction) succeeded, once per
         // fetched batch rather than once per message: a crash in between redelivers what followed

@@ -72,9 +72,7 @@ async function main(): Promise<void> {
   const seed = await seedDemoCorp(dataDir, platform.grpcUrls.directory, secrets.identityKey, config.ATRIUM_ADMIN_PASSWORD);
   // The URL is printed only once the gateway is ready and knows the corp just seeded: a WeCom call
   // made at once would otherwise find no such corpid (40013) until the corp's event arrived.
-  const corps = platform.services.gateway.app.get(KnownCorpsCatchUp);
-  await corps.start();
-  await corps.learnAll();
+  await platform.services.gateway.app.get(KnownCorpsCatchUp).learnAll();
 
   const lines = [
     '',

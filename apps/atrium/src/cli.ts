@@ -1,15 +1,19 @@
 import 'reflect-metadata';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DomainError } from '@atrium/platform';
+import { DomainError, KafkaBroker, replayDeadLetters } from '@atrium/platform';
 import { createCorp } from './corp-admin';
 import { loadOrCreateSecrets, readRuntimeInfo } from './embedded-state';
 
 const USAGE = `usage: npm run atrium -- corp create --code <code> --name <name> --admin <userid> --password <password> [--admin-name <name>]
+       npm run atrium -- events replay-dlq --topic <topic> [--group <consumer group>]
 
-Talks to the directory service as a platform operator:
+corp create talks to the directory service as a platform operator:
   - embedded mode: finds the running platform through ATRIUM_DATA_DIR (default ./data);
-  - cluster or six processes: set DIRECTORY_GRPC_URL (host:port) and ATRIUM_IDENTITY_KEY.`;
+  - cluster or six processes: set DIRECTORY_GRPC_URL (host:port) and ATRIUM_IDENTITY_KEY.
+events replay-dlq puts the dead letters of <topic> (read from <topic>.dlq) back on <topic>, only
+those of one consumer group with --group; each letter once. Kafka only: set KAFKA_BROKERS
+(host:port,…) and KAFKA_TOPIC_PREFIX as the services have them.`;
 
 function fail(message: string, code = 2): never {
   process.stderr.write(`atrium: ${message}\n`);
@@ -29,8 +33,23 @@ function target(): { url: string; identityKey: string } {
   return { url: runtime.directoryGrpcUrl, identityKey: loadOrCreateSecrets(dataDir).identityKey };
 }
 
+async function replayDlq(args: string[]): Promise<void> {
+  const { values } = parseArgs({ args, options: { topic: { type: 'string' }, group: { type: 'string' } }, strict: true });
+  if (!values.topic) fail(`missing --topic\n${USAGE}`);
+  const brokers = process.env.KAFKA_BROKERS?.split(',').filter(Boolean);
+  if (!brokers?.length) fail('KAFKA_BROKERS is missing: expected host:port,… of the Kafka the services use');
+  const broker = new KafkaBroker({ clientId: 'atrium-cli', brokers, prefix: process.env.KAFKA_TOPIC_PREFIX ?? '' });
+  try {
+    const replayed = await replayDeadLetters(broker, { topic: values.topic, group: values.group });
+    process.stdout.write(`${JSON.stringify({ topic: values.topic, group: values.group ?? null, replayed })}\n`);
+  } finally {
+    await broker.close();
+  }
+}
+
 async function main(argv: string[]): Promise<void> {
   const [noun, verb, ...rest] = argv;
+  if (noun === 'events' && verb === 'replay-dlq') return replayDlq(rest);
   if (noun !== 'corp' || verb !== 'create') fail(USAGE);
   const { values } = parseArgs({
     args: rest,

@@ -1,7 +1,7 @@
 import { auditService } from '@atrium/service-audit';
 import { approvalService } from '@atrium/service-approval';
 import { directoryService } from '@atrium/service-directory';
-import { gatewayService, GatewayConfig } from '@atrium/service-gateway';
+import { gatewayService, GatewayConfig, KnownCorpsCatchUp } from '@atrium/service-gateway';
 import { messagingService, MessagingConfig } from '@atrium/service-messaging';
 import { reportService } from '@atrium/service-report';
 import {
@@ -160,6 +160,8 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
       ...adapters(gatewayLogger),
     });
     started.push(gateway);
+    // The backends are up: the gateway learns the existing corps at once, and is ready when this returns.
+    await gateway.app.get(KnownCorpsCatchUp).start();
     const services = Object.fromEntries(started.map((s) => [s.name, s])) as Record<AnyService, RunningService>;
     const gatewayHost = options.gatewayHost ?? host;
     const gatewayUrl = `http://${gatewayHost === '0.0.0.0' ? '127.0.0.1' : gatewayHost}:${gateway.httpPort}`;

@@ -10,6 +10,7 @@ import {
   initTelemetry,
   startEmbeddedPostgres,
 } from '@atrium/platform';
+import { KnownCorpsCatchUp } from '@atrium/service-gateway';
 import { appHint, demoAppSecret, seedDemoCorp, signInHint } from './demo-seed';
 import { EmbeddedConfig, loadEmbeddedConfig } from './embedded-config';
 import { isSeeded, loadOrCreateSecrets, writeRuntimeInfo } from './embedded-state';
@@ -69,6 +70,9 @@ async function main(): Promise<void> {
   writeRuntimeInfo(dataDir, { pid: process.pid, gatewayUrl, directoryGrpcUrl: platform.grpcUrls.directory });
 
   const seed = await seedDemoCorp(dataDir, platform.grpcUrls.directory, secrets.identityKey, config.ATRIUM_ADMIN_PASSWORD);
+  // The URL is printed only once the gateway is ready and knows the corp just seeded: a WeCom call
+  // made at once would otherwise find no such corpid (40013) until the corp's event arrived.
+  await platform.services.gateway.app.get(KnownCorpsCatchUp).learnAll();
 
   const lines = [
     '',

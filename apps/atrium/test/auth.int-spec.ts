@@ -56,10 +56,13 @@ describe('gateway authentication against the real platform', () => {
     });
   });
 
-  it('is ready only with its database, Kafka and Redis answering', async () => {
+  it('is ready only with its database, Kafka and Redis answering, and every corp known', async () => {
     const res = await get('/readyz');
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ready', checks: { database: true, broker: true, pubsub: true, accepting: true } });
+    expect(await res.json()).toEqual({
+      status: 'ready',
+      checks: { database: true, broker: true, pubsub: true, accepting: true, corps: true },
+    });
   });
 
   it('logs the super admin in and serves their profile from the directory', async () => {

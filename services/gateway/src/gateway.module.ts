@@ -27,6 +27,7 @@ import { SessionRevocations } from './auth/session-revocations';
 import { ServiceClients } from './clients/service-clients';
 import { COMPLIANCE_CONTROLLERS, COMPLIANCE_PROVIDERS } from './compliance';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
+import { KnownCorpsCatchUp } from './corps/known-corps.catch-up';
 import { KnownCorpsConsumer } from './corps/known-corps.consumer';
 import { KnownCorpsRepository } from './corps/known-corps.repository';
 import { KnownCorpsService } from './corps/known-corps.service';
@@ -148,6 +149,7 @@ export class GatewayModule implements OnModuleDestroy {
         KnownCorpsRepository,
         KnownCorpsService,
         KnownCorpsConsumer,
+        KnownCorpsCatchUp,
         AppCredentialsRepository,
         AppCredentialsService,
         AppAudience,

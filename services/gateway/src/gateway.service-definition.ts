@@ -6,6 +6,7 @@ import { AppCredentialsService } from './apps/app-credentials.service';
 import { CallbackDeliveryWorker } from './callbacks/callback-delivery.worker';
 import { CardClicksConsumer } from './callbacks/card-clicks.consumer';
 import { GatewayConfig } from './config';
+import { KnownCorpsCatchUp } from './corps/known-corps.catch-up';
 import { KnownCorpsConsumer } from './corps/known-corps.consumer';
 import { IMPORT_BODY_LIMIT } from './directory/dto/import.dto';
 import { GatewayModule } from './gateway.module';
@@ -62,6 +63,7 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
     onStarted: async (app) => {
       await app.get(AppCredentialsService).seedConfiguredSyncSecret();
       await app.get(KnownCorpsConsumer).start();
+      void app.get(KnownCorpsCatchUp).start();
       await app.get(MemberSessionsConsumer).start();
       await app.get(CardClicksConsumer).start();
       app.get(CallbackDeliveryWorker).start();

@@ -1,3 +1,4 @@
 export * from './domain-error';
 export * from './grpc-status';
 export * from './http-status';
+export * from './transient-failure';

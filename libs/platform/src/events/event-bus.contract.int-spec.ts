@@ -1,12 +1,14 @@
 import { trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { defineEvent, EventEnvelope } from '@atrium/contracts';
-import { createTestDatabase, eventually, testInfra, TestDatabase, uniqueSuffix } from '@atrium/testing';
+import { createTestDatabase, eventually, freePort, testInfra, TestDatabase, uniqueSuffix } from '@atrium/testing';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { z } from 'zod';
 import { openDatabase, runCombined, Tx } from '../database';
 import { createLogger } from '../logging';
 import { initTelemetry, inSpan } from '../telemetry';
+import { replayDeadLetters } from './dead-letter-replay';
 import { DLQ_HEADERS } from './event-consumer';
 import { EventBus } from './event-bus';
 import { InProcessBroker } from './in-process-broker';
@@ -21,7 +23,13 @@ const ItemRecorded = defineEvent({
   version: 1,
   topic: 'contract.events',
   key: (p) => p.stream,
-  schema: z.object({ stream: z.string(), n: z.number().int(), failTimes: z.number().int().default(0) }),
+  schema: z.object({
+    stream: z.string(),
+    n: z.number().int(),
+    failTimes: z.number().int().default(0),
+    // Attempts that fail as if the database were down: a real connection refused by a closed port.
+    unavailableTimes: z.number().int().default(0),
+  }),
 });
 
 const logger = createLogger('contract-test', 'silent');
@@ -42,7 +50,10 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     const attempts = new Map<string, number>();
     const batchSizes: number[] = [];
 
+    let closedPort: number;
+
     beforeAll(async () => {
+      closedPort = await freePort();
       [producerDb, consumerDb] = await Promise.all([createTestDatabase('contract_p'), createTestDatabase('contract_c')]);
       [producerDs, consumerDs] = await Promise.all([
         openDatabase({ url: producerDb.url, entities: [], migrations: [], poolSize: 4 }),
@@ -58,6 +69,11 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
         const seen = (attempts.get(event.id) ?? 0) + 1;
         attempts.set(event.id, seen);
         await tx.query(`INSERT INTO effects (event_id, stream, n) VALUES ($1, $2, $3)`, [event.id, payload.stream, payload.n]);
+        if (seen <= payload.unavailableTimes) {
+          // Nothing listens there: the driver's own ECONNREFUSED, as during a PostgreSQL outage.
+          const unreachable = new Client({ host: '127.0.0.1', port: closedPort, user: 'x', database: 'x', connectionTimeoutMillis: 5_000 });
+          await unreachable.connect();
+        }
         // Thrown after the insert: the rollback must take the effect with it.
         if (seen <= payload.failTimes) throw new Error(`planned failure ${seen}`);
       };
@@ -89,8 +105,8 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
         stream,
       ]);
 
-    const publish = (stream: string, n: number, failTimes = 0) =>
-      producerDs.transaction((tx) => producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes }));
+    const publish = (stream: string, n: number, failTimes = 0, unavailableTimes = 0) =>
+      producerDs.transaction((tx) => producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes, unavailableTimes }));
 
     const collectDeadLetters = async (): Promise<ReceivedMessage[]> => {
       const received: ReceivedMessage[] = [];
@@ -125,7 +141,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       const stream = `rollback-${uniqueSuffix()}`;
       await expect(
         producerDs.transaction(async (tx) => {
-          await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n: 1, failTimes: 0 });
+          await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n: 1, failTimes: 0, unavailableTimes: 0 });
           throw new Error('abort');
         }),
       ).rejects.toThrow('abort');
@@ -194,6 +210,25 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       expect((await effects(stream)).length).toBe(1);
     });
 
+    it('retries an event while a dependency is unavailable, past the attempt limit, holding its partition, never dead-lettering it', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `unavailable-${uniqueSuffix()}`;
+      // maxAttempts is 3: a deterministic failure would be dead-lettered after the third attempt.
+      const held = await publish(stream, 1, 0, 6);
+      await publish(stream, 2);
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 2,
+        60_000,
+        'both events',
+      );
+      expect(attempts.get(held.id)).toBe(7);
+      // Same key, same partition: the event behind it waited until the retried one was handled.
+      expect((await effects(stream)).map((r) => r.n)).toEqual([1, 2]);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(deadLetters.filter((m) => m.headers['x-atrium-event-id'] === held.id)).toEqual([]);
+    });
+
     it('dead-letters an event whose handler keeps failing, with the error, and moves on', async () => {
       const deadLetters = await collectDeadLetters();
       const stream = `poison-${uniqueSuffix()}`;
@@ -216,6 +251,28 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
       expect(letter?.headers[DLQ_HEADERS.error]).toBe('planned failure 3');
       expect(letter?.headers[DLQ_HEADERS.attempts]).toBe('3');
       expect(attempts.get(poison.id)).toBe(3);
+    });
+
+    it('replays a dead-lettered event onto its topic, where the group that gave up handles it once', async () => {
+      const deadLetters = await collectDeadLetters();
+      const stream = `replay-${uniqueSuffix()}`;
+      // Fails exactly maxAttempts times: dead-lettered, then handled by its fourth attempt.
+      const event = await publish(stream, 1, 3);
+      await eventually(() => deadLetters.find((m) => m.headers['x-atrium-event-id'] === event.id), Boolean, 30_000, 'dead letter');
+      expect(await effects(stream)).toEqual([]);
+      const replayed = await replayDeadLetters(broker, { topic: 'contract.events', group: 'consumer.effects', idleMs: 3_000 });
+      expect(replayed).toBeGreaterThanOrEqual(1);
+      await eventually(
+        () => effects(stream),
+        (r) => r.length >= 1,
+        30_000,
+        'the replayed event',
+      );
+      expect(await effects(stream)).toEqual([{ event_id: event.id, n: 1 }]);
+      // Replayed letters are not replayed again, and an event replayed twice is handled once anyway.
+      await replayDeadLetters(broker, { topic: 'contract.events', group: 'consumer.effects', idleMs: 1_500 });
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      expect(await effects(stream)).toEqual([{ event_id: event.id, n: 1 }]);
     });
 
     it('dead-letters a malformed event without retrying it and without blocking the partition', async () => {
@@ -265,7 +322,7 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
     it('delivers an event prepared as a statement and combined with the change (runCombined)', async () => {
       const stream = `combined-${uniqueSuffix()}`;
       const envelope = await producerDs.transaction(async (tx) => {
-        const prepared = producer.prepare(ItemRecorded, 'corp-1', { stream, n: 5, failTimes: 0 });
+        const prepared = producer.prepare(ItemRecorded, 'corp-1', { stream, n: 5, failTimes: 0, unavailableTimes: 0 });
         await runCombined(tx, [{ text: `SELECT 1 WHERE $1::text IS NOT NULL`, values: [stream] }, prepared.statement]);
         return prepared.envelope;
       });
@@ -283,7 +340,8 @@ function eventBusContract(adapter: string, makeBroker: (prefix: string) => Messa
         const stream = `burst-${uniqueSuffix()}`;
         const before = batchSizes.length;
         await producerDs.transaction(async (tx) => {
-          for (let n = 1; n <= 200; n++) await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes: 0 });
+          for (let n = 1; n <= 200; n++)
+            await producer.publish(tx, ItemRecorded, 'corp-1', { stream, n, failTimes: 0, unavailableTimes: 0 });
         });
         await eventually(
           () => effects(stream),

@@ -2,9 +2,11 @@ import { SpanKind } from '@opentelemetry/api';
 import { decodeEvent, deadLetterTopic, EventDefinition, EventEnvelope, EventValidationError } from '@atrium/contracts';
 import { DataSource } from 'typeorm';
 import { Tx } from '../database';
+import { isTransientFailure } from '../errors';
 import { AppLogger } from '../logging';
 import { extractTraceContext, inSpan, tracer } from '../telemetry';
-import { MessageBroker, ReceivedMessage, Subscription } from './message-broker';
+import { DeliveryControl, MessageBroker, ReceivedMessage, Subscription } from './message-broker';
+import { RetryBackoff } from './retry-backoff';
 import { EVENT_HEADERS } from './outbox';
 
 /**
@@ -40,11 +42,18 @@ export interface ConsumeOptions {
   /** The catalogue entries this consumer accepts; their topics are subscribed. */
   events: readonly EventDefinition[];
   handle: EventHandler;
-  /** Attempts before the event goes to `<topic>.dlq`. */
+  /**
+   * Attempts before an event whose handler keeps failing deterministically goes to `<topic>.dlq`.
+   * A transient failure (an unreachable database or broker) does not count: it is retried until
+   * it succeeds, holding the partition.
+   */
   maxAttempts?: number;
   /** See SubscribeOptions.fetchInBulk: for busy topics whose events may wait a few hundred ms. */
   fetchInBulk?: boolean;
+  /** First wait between attempts (default 100 ms), doubling up to `retryMaxDelayMs`, with jitter. */
   retryBaseDelayMs?: number;
+  /** Longest wait between attempts (default 5 s): bounds the stall after a dependency is back. */
+  retryMaxDelayMs?: number;
 }
 
 export const DLQ_HEADERS = {
@@ -58,8 +67,11 @@ export const DLQ_HEADERS = {
 /**
  * Runs a handler for each event with the guarantees the platform promises: payloads validated
  * against the catalogue, the handler and the inbox row in one transaction (a redelivered event is
- * a no-op), offsets committed only after that transaction, bounded retries, then a dead letter
- * that carries the error — never a blocked partition, never a silently dropped event.
+ * a no-op), offsets committed only after that transaction. A failure is classified: a transient
+ * one (database or broker unreachable) is retried with capped, jittered back-off until it
+ * succeeds, the partition held (an outage must not turn into lost events); a poison event (it
+ * cannot be decoded, or its handler fails the same way every time) goes, after bounded retries,
+ * to the dead-letter topic with its error, from where it can be replayed (`replayDeadLetters`).
  */
 export class EventConsumer {
   constructor(
@@ -76,7 +88,8 @@ export class EventConsumer {
       groupId: options.groupId,
       topics,
       fetchInBulk: options.fetchInBulk,
-      handle: (message) => (ignoredByHeader(message, options.events) ? Promise.resolve() : this.process(options, message)),
+      handle: (message, control) =>
+        ignoredByHeader(message, options.events) ? Promise.resolve() : this.process(options, message, control),
     });
   }
 
@@ -96,14 +109,19 @@ export class EventConsumer {
     return this.broker.subscribe({
       groupId: options.groupId,
       topics,
-      handle: (message) => this.process(single, message),
-      handleBatch: (messages) => this.processBatch(options, single, messages),
+      handle: (message, control) => this.process(single, message, control),
+      handleBatch: (messages, control) => this.processBatch(options, single, messages, control),
       fetchInBulk: options.fetchInBulk,
       maxBatchSize: options.maxBatchSize ?? 500,
     });
   }
 
-  private async processBatch(options: BatchConsumeOptions, single: ConsumeOptions, messages: ReceivedMessage[]): Promise<void> {
+  private async processBatch(
+    options: BatchConsumeOptions,
+    single: ConsumeOptions,
+    messages: ReceivedMessage[],
+    control: DeliveryControl,
+  ): Promise<void> {
     const decoded: { message: ReceivedMessage; event: DecodedEvent }[] = [];
     for (const message of messages) {
       if (ignoredByHeader(message, options.events)) continue;
@@ -112,7 +130,7 @@ export class EventConsumer {
         decoded.push({ message, event: { envelope, definition, topic: message.topic } });
       } catch (error) {
         if (!(error instanceof EventValidationError)) throw error;
-        if (error.kind !== 'unknown') await this.deadLetter(options.groupId, message, error, 'invalid', 1);
+        if (error.kind !== 'unknown') await this.deadLetter(options.groupId, message, error, 'invalid', 1, control);
       }
     }
     if (decoded.length === 0) return;
@@ -135,35 +153,58 @@ export class EventConsumer {
         extractTraceContext(message.headers),
       ),
     );
-    try {
-      await this.dataSource.transaction(async (tx) => {
-        const ids = decoded.map((d) => d.event.envelope.id);
-        const inserted = await tx.query<{ event_id: string }[]>(
-          `INSERT INTO platform_inbox (consumer_group, event_id, topic)
-           SELECT $1, u.id, u.topic FROM unnest($2::uuid[], $3::text[]) AS u(id, topic)
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [options.groupId, ids, decoded.map((d) => d.message.topic)],
+    const backoff = new RetryBackoff(options, control);
+    for (;;) {
+      try {
+        await this.handleBatchOnce(options, decoded);
+        spans.forEach((span) => span.end());
+        return;
+      } catch (error) {
+        if (isTransientFailure(error)) {
+          // The whole batch waits for the dependency: nothing in it is at fault.
+          this.logger.warn(
+            { err: error, group: options.groupId, events: decoded.length, attempt: backoff.attempt },
+            'event batch failed on an unavailable dependency; retrying',
+          );
+          try {
+            await backoff.wait();
+          } catch (abandoned) {
+            spans.forEach((span) => span.end());
+            throw abandoned;
+          }
+          continue;
+        }
+        spans.forEach((span) => {
+          span.recordException(error as Error);
+          span.end();
+        });
+        this.logger.warn(
+          { err: error, group: options.groupId, events: decoded.length },
+          'event batch failed; handling its events one by one',
         );
-        const fresh = new Set(inserted.map((r) => r.event_id));
-        const events = decoded.map((d) => d.event).filter((e) => fresh.delete(e.envelope.id));
-        if (events.length > 0) await options.handleBatch(tx, events);
-      });
-      spans.forEach((span) => span.end());
-    } catch (error) {
-      spans.forEach((span) => {
-        span.recordException(error as Error);
-        span.end();
-      });
-      this.logger.warn(
-        { err: error, group: options.groupId, events: decoded.length },
-        'event batch failed; handling its events one by one',
-      );
-      // The batch counted as each event's first attempt.
-      for (const { message } of decoded) await this.process(single, message, 2);
+        // The batch counted as each event's first attempt.
+        for (const { message } of decoded) await this.process(single, message, control, 2);
+        return;
+      }
     }
   }
 
-  private async process(options: ConsumeOptions, message: ReceivedMessage, firstAttempt = 1): Promise<void> {
+  private async handleBatchOnce(options: BatchConsumeOptions, decoded: { message: ReceivedMessage; event: DecodedEvent }[]): Promise<void> {
+    await this.dataSource.transaction(async (tx) => {
+      const ids = decoded.map((d) => d.event.envelope.id);
+      const inserted = await tx.query<{ event_id: string }[]>(
+        `INSERT INTO platform_inbox (consumer_group, event_id, topic)
+           SELECT $1, u.id, u.topic FROM unnest($2::uuid[], $3::text[]) AS u(id, topic)
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+        [options.groupId, ids, decoded.map((d) => d.message.topic)],
+      );
+      const fresh = new Set(inserted.map((r) => r.event_id));
+      const events = decoded.map((d) => d.event).filter((e) => fresh.delete(e.envelope.id));
+      if (events.length > 0) await options.handleBatch(tx, events);
+    });
+  }
+
+  private async process(options: ConsumeOptions, message: ReceivedMessage, control: DeliveryControl, firstAttempt = 1): Promise<void> {
     const parent = extractTraceContext(message.headers);
     await inSpan(
       this.service,
@@ -179,26 +220,30 @@ export class EventConsumer {
           if (!(error instanceof EventValidationError)) throw error;
           // Other consumers of a shared topic may accept event types this one ignores.
           if (error.kind === 'unknown') return;
-          await this.deadLetter(options.groupId, message, error, 'invalid', 1);
+          await this.deadLetter(options.groupId, message, error, 'invalid', 1, control);
           return;
         }
         span.setAttribute('atrium.event.type', decoded.envelope.type);
         span.setAttribute('atrium.event.id', decoded.envelope.id);
         const maxAttempts = options.maxAttempts ?? 5;
-        for (let attempt = firstAttempt; ; attempt++) {
+        const backoff = new RetryBackoff(options, control);
+        // Deterministic failures count towards the dead letter; transient ones never do.
+        let failures = firstAttempt - 1;
+        for (;;) {
           try {
             await this.handleOnce(options, decoded.envelope, decoded.definition, message.topic);
             return;
           } catch (error) {
-            if (attempt >= maxAttempts) {
-              await this.deadLetter(options.groupId, message, error as Error, 'handler_failed', attempt);
+            const transient = isTransientFailure(error);
+            if (!transient && ++failures >= maxAttempts) {
+              await this.deadLetter(options.groupId, message, error as Error, 'handler_failed', failures, control);
               return;
             }
             this.logger.warn(
-              { err: error, attempt, eventId: decoded.envelope.id, group: options.groupId },
-              'event handler failed; retrying',
+              { err: error, attempt: backoff.attempt, transient, eventId: decoded.envelope.id, group: options.groupId },
+              transient ? 'event handler failed on an unavailable dependency; retrying' : 'event handler failed; retrying',
             );
-            await new Promise((resolve) => setTimeout(resolve, (options.retryBaseDelayMs ?? 100) * 2 ** (attempt - 1)));
+            await backoff.wait();
           }
         }
       },
@@ -219,8 +264,36 @@ export class EventConsumer {
     });
   }
 
-  private async deadLetter(groupId: string, message: ReceivedMessage, error: Error, reason: string, attempts: number): Promise<void> {
+  private async deadLetter(
+    groupId: string,
+    message: ReceivedMessage,
+    error: Error,
+    reason: string,
+    attempts: number,
+    control: DeliveryControl,
+  ): Promise<void> {
     this.logger.error({ err: error, group: groupId, topic: message.topic, offset: message.offset, reason }, 'event dead-lettered');
+    const backoff = new RetryBackoff({}, control);
+    // The offset moves past the event only once its dead letter is durably on the broker.
+    for (;;) {
+      try {
+        await this.publishDeadLetter(groupId, message, error, reason, attempts);
+        return;
+      } catch (publishError) {
+        if (!isTransientFailure(publishError)) throw publishError;
+        this.logger.warn({ err: publishError, group: groupId }, 'publishing a dead letter failed; retrying');
+        await backoff.wait();
+      }
+    }
+  }
+
+  private async publishDeadLetter(
+    groupId: string,
+    message: ReceivedMessage,
+    error: Error,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
     await this.broker.publish([
       {
         topic: deadLetterTopic(message.topic),

@@ -1,6 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { BrokerMessage, MessageBroker, partitionFor, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
+import {
+  BrokerMessage,
+  DeliveryControl,
+  MessageBroker,
+  partitionFor,
+  ReceivedMessage,
+  SubscribeOptions,
+  Subscription,
+} from './message-broker';
 
 export interface InProcessBrokerOptions {
   partitions?: number;
@@ -14,7 +22,7 @@ interface Group {
   id: string;
   topics: string[];
   handle: SubscribeOptions['handle'];
-  handleBatch?: (messages: ReceivedMessage[]) => Promise<void>;
+  handleBatch?: SubscribeOptions['handleBatch'];
   maxBatchSize: number;
   running: boolean;
   loops: Promise<void>[];
@@ -59,11 +67,10 @@ export class InProcessBroker implements MessageBroker {
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
-    const handle = (message: ReceivedMessage) => options.handle(message);
     const group: Group = {
       id: options.groupId,
       topics: options.topics,
-      handle,
+      handle: options.handle.bind(options),
       handleBatch: options.handleBatch?.bind(options),
       maxBatchSize: Math.max(1, options.maxBatchSize ?? 500),
       running: true,
@@ -88,6 +95,7 @@ export class InProcessBroker implements MessageBroker {
 
   private async consumePartition(group: Group, topic: string, partition: number): Promise<void> {
     const offsetKey = `${group.id}|${topic}|${partition}`;
+    const control: DeliveryControl = { heartbeat: () => Promise.resolve(), isActive: () => group.running };
     while (group.running) {
       const next = this.offsets[offsetKey] ?? 0;
       const log = this.log(topic)[partition];
@@ -99,10 +107,10 @@ export class InProcessBroker implements MessageBroker {
       try {
         if (group.handleBatch) {
           const batch = log.slice(next, next + group.maxBatchSize);
-          await group.handleBatch(batch);
+          await group.handleBatch(batch, control);
           this.commit(offsetKey, next + batch.length);
         } else {
-          await group.handle(record);
+          await group.handle(record, control);
           this.commit(offsetKey, next + 1);
         }
       } catch {

@@ -1,6 +1,6 @@
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { AppLogger } from '../logging';
-import { BrokerMessage, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
+import { BrokerMessage, DeliveryControl, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
 
 export interface KafkaBrokerOptions {
   clientId: string;
@@ -157,6 +157,16 @@ export class KafkaBroker implements MessageBroker {
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
         const { batch } = payload;
+        // A heartbeat refused because the group rebalances: give up the delivery (uncommitted) so the
+        // consumer can rejoin, instead of retrying on until the session times out.
+        let rebalancing = false;
+        const control: DeliveryControl = {
+          heartbeat: () =>
+            payload.heartbeat().catch((error: { type?: string }) => {
+              if (['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION'].includes(error?.type ?? '')) rebalancing = true;
+            }),
+          isActive: () => !rebalancing && payload.isRunning() && !payload.isStale(),
+        };
         // Offsets are committed only after the handler (and its transaction) succeeded, once per
         // fetched batch rather than once per message: a crash in between redelivers what followed
         // the last commit, and the handlers' inbox makes those repeats no-ops. A commit per message
@@ -167,7 +177,10 @@ export class KafkaBroker implements MessageBroker {
             for (let start = 0; start < batch.messages.length; start += size) {
               if (!payload.isRunning() || payload.isStale()) return;
               const chunk = batch.messages.slice(start, start + size);
-              await handleBatch(chunk.map((m) => toReceived(batch.topic, batch.partition, m)));
+              await handleBatch(
+                chunk.map((m) => toReceived(batch.topic, batch.partition, m)),
+                control,
+              );
               handled = chunk[chunk.length - 1].offset;
               payload.resolveOffset(handled);
               await payload.heartbeat();
@@ -175,12 +188,17 @@ export class KafkaBroker implements MessageBroker {
           } else {
             for (const message of batch.messages) {
               if (!payload.isRunning() || payload.isStale()) return;
-              await options.handle(toReceived(batch.topic, batch.partition, message));
+              await options.handle(toReceived(batch.topic, batch.partition, message), control);
               handled = message.offset;
               payload.resolveOffset(handled);
               await payload.heartbeat();
             }
           }
+        } catch (error) {
+          // A handler that gave up because the consumer is stopping or lost the partition: what it
+          // did not finish stays uncommitted and is delivered again (here or to the new owner).
+          if (!control.isActive()) return;
+          throw error;
         } finally {
           if (handled !== undefined)
             await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(handled) + 1n).toString() }]);

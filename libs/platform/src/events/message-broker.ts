@@ -11,6 +11,17 @@ export interface ReceivedMessage extends BrokerMessage {
   offset: string;
 }
 
+/**
+ * What a handler may ask of the delivery it is working on while it waits (a retry through an
+ * outage): keep its group membership alive, and learn whether it still owns the partition.
+ */
+export interface DeliveryControl {
+  /** Tells the broker the consumer is alive (Kafka: a group heartbeat); never throws. */
+  heartbeat(): Promise<void>;
+  /** False once the subscription is stopping or the partition was given to another member. */
+  isActive(): boolean;
+}
+
 export interface SubscribeOptions {
   groupId: string;
   topics: string[];
@@ -18,12 +29,12 @@ export interface SubscribeOptions {
    * Called one message at a time per partition. The broker commits the message's offset only
    * after the returned promise resolves; a rejection stops the subscription without committing.
    */
-  handle(message: ReceivedMessage): Promise<void>;
+  handle(message: ReceivedMessage, control: DeliveryControl): Promise<void>;
   /**
    * Instead of `handle`: called with up to `maxBatchSize` consecutive messages of one partition;
    * their offsets are committed only after the returned promise resolves.
    */
-  handleBatch?(messages: ReceivedMessage[]): Promise<void>;
+  handleBatch?(messages: ReceivedMessage[], control: DeliveryControl): Promise<void>;
   maxBatchSize?: number;
   /**
    * Throughput over promptness: the broker answers a fetch once it has a good amount of data or

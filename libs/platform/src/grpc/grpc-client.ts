@@ -4,7 +4,7 @@ import { SpanKind } from '@opentelemetry/api';
 import { PROTO_ROOT } from '@atrium/contracts';
 import { lastValueFrom, Observable, timeout } from 'rxjs';
 import { CallerIdentity, RequestContext } from '../context';
-import { DomainError, errorCodeForGrpcStatus, isErrorCode } from '../errors';
+import { DomainError, errorCodeForGrpcStatus, isErrorCode, isTransientFailure } from '../errors';
 import { inSpan, injectTraceContext } from '../telemetry';
 import { ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, GRPC_MAX_MESSAGE_BYTES, HEALTH_PROTO } from './grpc-server';
 import { Correlated, CorrelatedStream } from './correlated-stream';
@@ -118,7 +118,7 @@ function toDomainError(error: unknown): DomainError {
   }
   if ((error as Error)?.name === 'TimeoutError') return new DomainError('UNAVAILABLE', 'remote call timed out');
   // A client closed during shutdown throws plain errors: the remote is unavailable, not broken.
-  if (/channel has been shut down|ECONNREFUSED/i.test((error as Error)?.message ?? ''))
+  if (/channel has been shut down/i.test((error as Error)?.message ?? '') || isTransientFailure(error))
     return new DomainError('UNAVAILABLE', 'service unavailable');
   return new DomainError('INTERNAL', (error as Error)?.message ?? 'remote call failed');
 }

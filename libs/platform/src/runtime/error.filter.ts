@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException } from '@nestjs/co
 import { Metadata } from '@grpc/grpc-js';
 import type { Response } from 'express';
 import { Observable, of, throwError } from 'rxjs';
-import { DomainError, ErrorCode, grpcStatusFor, httpStatusFor } from '../errors';
+import { DomainError, ErrorCode, grpcStatusFor, httpStatusFor, toDomainError, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../errors';
 import { encodeErrorDetails, ERROR_CODE_HEADER, ERROR_DETAILS_HEADER, isServerStreamCall } from '../grpc';
 import { AppLogger } from '../logging';
 import { currentTraceId } from '../telemetry';
@@ -42,8 +42,8 @@ export class PlatformErrorFilter implements ExceptionFilter {
 
   private toGrpc(exception: unknown): { code: number; message: string; details: string; metadata: Metadata } {
     const metadata = new Metadata();
-    const error = exception instanceof DomainError ? exception : new DomainError('INTERNAL', 'internal error');
-    if (!(exception instanceof DomainError)) this.logger.error({ err: exception }, 'unhandled error in gRPC handler');
+    const error = toDomainError(exception);
+    if (!(exception instanceof DomainError)) this.logger.error({ err: exception, code: error.code }, 'unhandled error in gRPC handler');
     metadata.set(ERROR_CODE_HEADER, error.code);
     if (error.details) metadata.set(ERROR_DETAILS_HEADER, encodeErrorDetails(error.details));
     return { code: grpcStatusFor(error.code), message: error.message, details: error.message, metadata };
@@ -53,11 +53,7 @@ export class PlatformErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const traceId = currentTraceId();
     if (exception instanceof DomainError) {
-      const status = httpStatusFor(exception.code);
-      const retryAfter = exception.details?.retryAfterSeconds;
-      if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
-      if (status >= 500) this.logger.error({ err: exception }, 'request failed');
-      res.status(status).json({ code: exception.code, message: exception.message, details: exception.details, traceId });
+      this.sendDomainError(res, exception, traceId);
       return;
     }
     if (exception instanceof HttpException) {
@@ -76,7 +72,18 @@ export class PlatformErrorFilter implements ExceptionFilter {
       });
       return;
     }
-    this.logger.error({ err: exception }, 'unhandled error');
-    res.status(500).json({ code: 'INTERNAL', message: 'internal error', traceId });
+    const error = toDomainError(exception);
+    this.logger.error({ err: exception, code: error.code }, 'unhandled error');
+    this.sendDomainError(res, error, traceId);
+  }
+
+  private sendDomainError(res: Response, error: DomainError, traceId: string | undefined): void {
+    const status = httpStatusFor(error.code);
+    const retryAfter = error.details?.retryAfterSeconds;
+    // A 503 always says when to come back, so clients and proxies retry instead of giving up.
+    if (typeof retryAfter === 'number') res.setHeader('Retry-After', String(retryAfter));
+    else if (status === 503) res.setHeader('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+    if (status >= 500) this.logger.error({ err: error }, 'request failed');
+    res.status(status).json({ code: error.code, message: error.message, details: error.details, traceId });
   }
 }

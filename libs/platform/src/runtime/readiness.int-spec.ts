@@ -1,3 +1,4 @@
+import { createServer, Server, Socket } from 'node:net';
 import { createTestDatabase, freePort, TestDatabase, testInfra } from '@atrium/testing';
 import { createLogger } from '../logging';
 import { createInfrastructure, Infrastructure } from './infrastructure';
@@ -7,12 +8,14 @@ import { ReadinessService } from './readiness.service';
 describe('readiness', () => {
   let db: TestDatabase;
   const opened: Infrastructure[] = [];
+  const services: ReadinessService[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('readiness');
   });
 
   afterAll(async () => {
+    services.forEach((s) => s.onModuleDestroy());
     for (const infra of opened) {
       await infra.bus.stop();
       await Promise.allSettled([infra.broker.close(), infra.pubsub.close(), infra.kv.close()]);
@@ -41,7 +44,9 @@ describe('readiness', () => {
       },
     });
     opened.push(infra);
-    return new ReadinessService(infra);
+    const readiness = new ReadinessService(infra);
+    services.push(readiness);
+    return readiness;
   };
 
   it('is ready with every dependency answering, and stops being ready on shutdown', async () => {
@@ -59,5 +64,35 @@ describe('readiness', () => {
   it('is not ready when Kafka does not answer', async () => {
     const readiness = await open({ kafka: `127.0.0.1:${await freePort()}` });
     expect(await readiness.check()).toEqual({ ready: false, checks: { database: true, broker: false, pubsub: true, accepting: true } });
+  });
+
+  it('answers from the last known state within a 1 s probe timeout while Kafka hangs', async () => {
+    // A broker that accepts connections and never answers: each check waits for its own timeout.
+    const sockets = new Set<Socket>();
+    const silent: Server = createServer((socket) => void sockets.add(socket));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (silent.address() as { port: number }).port;
+      const readiness = await open({ kafka: `127.0.0.1:${port}` });
+      expect(await readiness.check()).toMatchObject({ ready: false, checks: { broker: false, database: true } });
+      for (let probe = 0; probe < 3; probe++) {
+        const answer = await Promise.race([
+          readiness.check(),
+          new Promise<'probe timed out'>((resolve) => setTimeout(() => resolve('probe timed out'), 1_000)),
+        ]);
+        expect(answer).toMatchObject({ ready: false, checks: { broker: false } });
+      }
+    } finally {
+      sockets.forEach((socket) => socket.destroy());
+      silent.close();
+    }
+  });
+
+  it('stays not ready while a start-up gate is held', async () => {
+    const readiness = await open({});
+    readiness.hold('corps');
+    expect(await readiness.check()).toMatchObject({ ready: false, checks: { corps: false, database: true, broker: true } });
+    readiness.release('corps');
+    expect(await readiness.check()).toMatchObject({ ready: true, checks: { corps: true } });
   });
 });

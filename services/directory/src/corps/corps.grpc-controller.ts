@@ -14,4 +14,9 @@ export class CorpsGrpcController {
     const { corp, admin } = await this.corps.createCorp(currentCaller(), request);
     return { corp: toCorpMessage(corp), admin: toMemberMessage(admin) };
   }
+
+  @GrpcMethod(directoryV1.DIRECTORY_SERVICE_NAME, 'ListCorps')
+  async listCorps(): Promise<directoryV1.ListCorpsResponse> {
+    return { corps: (await this.corps.listCorps(currentCaller())).map(toCorpMessage) };
+  }
 }

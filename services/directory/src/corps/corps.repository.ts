@@ -27,6 +27,10 @@ export class CorpsRepository {
     return row;
   }
 
+  async list(tx: Tx): Promise<Corp[]> {
+    return tx.query<Corp[]>(`SELECT id, code, name FROM corps ORDER BY code`);
+  }
+
   async findById(tx: Tx, id: string): Promise<Corp | undefined> {
     const [row] = await tx.query<Corp[]>(`SELECT id, code, name FROM corps WHERE id::text = $1`, [id]);
     return row;

@@ -6,6 +6,7 @@ import {
   EventBus,
   PLATFORM_ADMIN_ROLE,
   requireRole,
+  SERVICE_ROLE,
   SUPER_ADMIN_ROLE,
   TRANSACTIONS,
   TransactionRunner,
@@ -67,5 +68,11 @@ export class CorpsService {
       await this.bus.publish(tx, CorpCreated, corp.id, { corpId: corp.id, code: corp.code, name: corp.name, adminUserId: admin.userid });
       return { corp, admin };
     });
+  }
+
+  /** The gateway learns every corp at start: the codes its WeCom API accepts as corpid. */
+  async listCorps(caller: CallerIdentity): Promise<Corp[]> {
+    requireRole(caller, SERVICE_ROLE);
+    return this.transactions.run((tx) => this.corps.list(tx));
   }
 }

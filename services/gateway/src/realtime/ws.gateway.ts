@@ -2,7 +2,16 @@ import { Inject, Injectable, OnApplicationBootstrap, BeforeApplicationShutdown }
 import { HttpAdapterHost } from '@nestjs/core';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { AppLogger, DomainError, findInputFault, LOGGER, PUBSUB, PubSub } from '@atrium/platform';
+import {
+  AppLogger,
+  DomainError,
+  findInputFault,
+  LOGGER,
+  PUBSUB,
+  PubSub,
+  toDomainError,
+  UNAVAILABLE_RETRY_AFTER_SECONDS,
+} from '@atrium/platform';
 import { WebSocket, WebSocketServer } from 'ws';
 import { AccessTokenClaims } from '../auth/access-tokens';
 import { BearerAuthenticator } from '../auth/bearer-authenticator';
@@ -174,9 +183,11 @@ export class WsGateway implements OnApplicationBootstrap, BeforeApplicationShutd
       });
       reply({ type: 'ack', conversationId, seq: message?.seq ?? 0, messageId: message?.id ?? '', sentAt: message?.sentAt ?? '', created });
     } catch (error) {
-      const domain = error instanceof DomainError ? error : new DomainError('INTERNAL', 'send failed');
+      const domain = toDomainError(error, 'send failed');
       if (!(error instanceof DomainError)) this.logger.warn({ err: error }, 'send over the socket failed');
-      reply({ type: 'error', code: domain.code, message: domain.message });
+      // UNAVAILABLE: nothing was stored, the client resends the same clientMsgId after the pause.
+      const retryAfter = domain.code === 'UNAVAILABLE' ? { retryAfterSeconds: UNAVAILABLE_RETRY_AFTER_SECONDS } : {};
+      reply({ type: 'error', code: domain.code, message: domain.message, ...retryAfter });
     }
   }
 

@@ -1,7 +1,7 @@
 import { Inject, Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { ServerDuplexStream } from '@grpc/grpc-js';
 import { messagingV1 } from '@atrium/contracts';
-import { AppLogger, DomainError, LOGGER, verifySignedIdentity } from '@atrium/platform';
+import { AppLogger, DomainError, LOGGER, toDomainError, verifySignedIdentity } from '@atrium/platform';
 import { MESSAGING_CONFIG, MessagingConfig } from '../config';
 import { toWire } from './message-snapshot';
 import { MessagesService } from './messages.service';
@@ -100,7 +100,7 @@ export class SendStreams implements OnModuleDestroy {
       return { id: batch.id, results: await this.sends.settle(batch.sends), errorCode: '', errorMessage: '' };
     } catch (error) {
       if (!(error instanceof DomainError)) this.logger.error({ err: error }, 'a batch of sends failed');
-      const failure = error instanceof DomainError ? error : new DomainError('INTERNAL', 'internal error');
+      const failure = toDomainError(error);
       return { id: batch.id, results: [], errorCode: failure.code, errorMessage: failure.message };
     }
   }

@@ -93,6 +93,13 @@ export interface CreateCorpResponse {
   admin?: Member | undefined;
 }
 
+export interface ListCorpsRequest {
+}
+
+export interface ListCorpsResponse {
+  corps: Corp[];
+}
+
 export interface AuthenticateMemberRequest {
   corpCode: string;
   account: string;
@@ -595,6 +602,13 @@ export interface DirectoryServiceClient {
 
   authenticateMember(request: AuthenticateMemberRequest, metadata?: Metadata): Observable<AuthenticateMemberResponse>;
 
+  /**
+   * Every corp (a platform has tens, not thousands). Only the gateway (role `service`) may call it:
+   * it learns the corps that exist before it reports ready.
+   */
+
+  listCorps(request: ListCorpsRequest, metadata?: Metadata): Observable<ListCorpsResponse>;
+
   /** Departments. */
 
   createDepartment(request: CreateDepartmentRequest, metadata?: Metadata): Observable<CreateDepartmentResponse>;
@@ -746,6 +760,16 @@ export interface DirectoryServiceController {
     request: AuthenticateMemberRequest,
     metadata?: Metadata,
   ): Promise<AuthenticateMemberResponse> | Observable<AuthenticateMemberResponse> | AuthenticateMemberResponse;
+
+  /**
+   * Every corp (a platform has tens, not thousands). Only the gateway (role `service`) may call it:
+   * it learns the corps that exist before it reports ready.
+   */
+
+  listCorps(
+    request: ListCorpsRequest,
+    metadata?: Metadata,
+  ): Promise<ListCorpsResponse> | Observable<ListCorpsResponse> | ListCorpsResponse;
 
   /** Departments. */
 
@@ -966,6 +990,7 @@ export function DirectoryServiceControllerMethods() {
     const grpcMethods: string[] = [
       "createCorp",
       "authenticateMember",
+      "listCorps",
       "createDepartment",
       "updateDepartment",
       "moveDepartment",

@@ -21,6 +21,7 @@ export class SetTagTargetsRequest {
   @IsArray()
   @ArrayMaxSize(1000)
   @IsString({ each: true })
+  @Length(1, 64, { each: true })
   userids!: string[];
 
   @ApiProperty({ type: [Number], description: 'At most 100' })

@@ -28,6 +28,10 @@ export class ComplianceOfficersHttpController {
   @ApiOkResponse({ type: OfficerResponse })
   async grant(@Param() { userid }: UseridParam, @Body() body: GrantOfficerRequest): Promise<OfficerResponse> {
     const request = { userid: userid.toLowerCase(), departmentIds: body.departmentIds ?? [] };
+    // Only a member of the caller's corp can be its officer: the archive keeps grants by userid
+    // alone, so a grant to a stranger (another corp's userid) would wait for whoever takes that
+    // userid later. The directory answers NOT_FOUND for anyone outside the corp.
+    await this.clients.directory.call('GetMember', (d, md) => d.getMember({ userid: request.userid }, md));
     const { officer } = await this.clients.audit.call('GrantComplianceOfficer', (a, md) => a.grantComplianceOfficer(request, md));
     return toOfficerResponse(officer);
   }

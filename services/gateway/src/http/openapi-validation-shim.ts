@@ -129,7 +129,11 @@ export function documentValidationRules(): void {
       const next = merge(existing, own);
       if (!optional && checksValue) next.required = true;
       // `@IsOptional` lets null through as well as absence.
-      if (optional) Object.assign(next, { required: false, nullable: true });
+      if (optional) {
+        Object.assign(next, { required: false, nullable: true });
+        // OpenAPI 3.0.3: `nullable` does not widen an enum; null must be one of its values.
+        if (Array.isArray(next.enum) && !next.enum.includes(null)) next.enum = [...(next.enum as unknown[]), null];
+      }
       Reflect.defineMetadata(DECORATORS.API_MODEL_PROPERTIES, next, prototype, property);
     }
   }

@@ -102,6 +102,9 @@ describe('the gateway OpenAPI document', () => {
     });
     const importId = (document.paths['/api/v1/directory/imports/{id}'].get.parameters as Json[]).find((p) => p.name === 'id')!;
     expect(importId.schema).toMatchObject({ type: 'string', format: 'uuid' });
+    // Bounds the services enforce behind the gateway, now stated (and checked) at the edge.
+    expect(schemas.MediaLimitsDto.properties.maxImageBytes).toMatchObject({ type: 'integer', minimum: 1, maximum: 1_073_741_824 });
+    expect(schemas.CreateDepartmentGroupRequest.properties.departmentId).toMatchObject({ type: 'integer', minimum: 1, maximum: INT32_MAX });
     // @IsOptional lets null through: the document says so.
     expect(schemas.UpdateConversationRequest.properties.name).toMatchObject({ nullable: true, minLength: 1, maxLength: 64 });
   });

@@ -63,6 +63,8 @@ interface CheckResult {
 /** Reads every failed check with its request and response out of an NDJSON report. */
 export function readFailures(ndjsonPath: string): { failures: FuzzFailure[]; requestsSent: number } {
   const failures: FuzzFailure[] = [];
+  // The report repeats a check's result on every later event of its scenario.
+  const seen = new Set<string>();
   let requestsSent = 0;
   for (const line of readFileSync(ndjsonPath, 'utf8').split('\n')) {
     if (!line.trim()) continue;
@@ -78,6 +80,9 @@ export function readFailures(ndjsonPath: string): { failures: FuzzFailure[]; req
         if (check.status !== 'failure' || !check.failure_info) continue;
         const { failure } = check.failure_info;
         const interaction = recorder.interactions?.[caseId];
+        const key = `${failure.code} ${caseId} ${failure.message}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         failures.push({
           code: failure.code,
           title: failure.title,

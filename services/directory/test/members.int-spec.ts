@@ -112,6 +112,16 @@ describe('members, scopes, tags and the questions other services ask', () => {
     expect(heads1).toEqual({ departmentId: ids.sales, leaders: ['salesvp'] });
   });
 
+  it('refuses an empty userid among tag targets as a missing member, not an internal error', async () => {
+    const tag = (await dir.call(corp.admin, (c, md) => c.createTag({ name: 'empty-target', id: 0 }, md))).tag!;
+    await expect(
+      dir.call(corp.admin, (c, md) => c.setTagTargets({ id: tag.id, userids: [''], departmentIds: [] }, md)),
+    ).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+      details: { userid: '' },
+    });
+  });
+
   it('resolves recipients: users + subtrees + direct departments + tags, distinct, active only, paged', async () => {
     const tag = (await dir.call(corp.admin, (c, md) => c.createTag({ name: 'on-call', id: 0 }, md))).tag!;
     await dir.call(corp.admin, (c, md) => c.setTagTargets({ id: tag.id, userids: ['boss'], departmentIds: [ids.rd] }, md));

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiProduces, ApiResponse } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { AuthenticatedApi } from '../http/authenticated-api.decorator';
@@ -31,11 +31,13 @@ export class ImportsHttpController {
   }
 
   @Get('exports/:kind')
-  @Header('Content-Type', 'text/csv; charset=utf-8')
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'The CSV, in the format the import reads', schema: { type: 'string' } })
   async export(@Param() { kind }: ExportKindParam, @Res({ passthrough: true }) res: Response): Promise<string> {
+    const { csv } = await this.clients.directory.call('ExportDirectory', (d, md) => d.exportDirectory({ kind }, md));
+    // Set only on success: a static @Header also labelled a refusal's JSON envelope `text/csv`.
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${kind}.csv"`);
-    return (await this.clients.directory.call('ExportDirectory', (d, md) => d.exportDirectory({ kind }, md))).csv;
+    return csv;
   }
 }

@@ -1,5 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiResponse } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiResponse } from '@nestjs/swagger';
 import { ServiceClients } from '../clients/service-clients';
 import { AuthenticatedApi } from '../http/authenticated-api.decorator';
 import { ErrorResponse } from '../http/error.response';
@@ -27,6 +27,7 @@ export class MessagingFeaturesHttpController {
 
   /** A system message every member sees in order; one per 10 s per conversation (429 RATE_LIMITED otherwise). */
   @Post('conversations/:id/screenshots')
+  @ApiCreatedResponse({ description: 'The system message, and whether this call created it (false on a repeat of clientMsgId)' })
   @ApiResponse({ status: 429, type: ErrorResponse, description: 'RATE_LIMITED: details.retryAfterSeconds' })
   async screenshot(@Param() { id }: ConversationIdParam, @Body() b: ReportScreenshotRequest) {
     const { message, created } = await this.clients.messaging.call('ReportScreenshot', (m, md) =>
@@ -46,6 +47,7 @@ export class MessagingFeaturesHttpController {
   /** Super admins, or admins whose scope covers the department; its members then follow the directory. */
   @Post('department-groups')
   @HttpCode(201)
+  @ApiCreatedResponse({ description: 'The department group conversation' })
   @ApiResponse({ status: 409, type: ErrorResponse, description: 'LIMIT_EXCEEDED: more members than the corp’s group cap' })
   async createDepartmentGroup(@Body() b: CreateDepartmentGroupRequest) {
     const request = { departmentId: b.departmentId, subtree: b.subtree ?? false, name: b.name ?? '' };

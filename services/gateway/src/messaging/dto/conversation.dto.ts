@@ -51,6 +51,7 @@ export class CreateConversationRequest {
 
   @ApiProperty({ type: [String], description: 'The other members (you are added); exactly one for direct' })
   @IsString({ each: true })
+  @Length(1, 64, { each: true })
   @ArrayMinSize(1)
   @ArrayMaxSize(10_000)
   members!: string[];
@@ -76,6 +77,7 @@ export class UpdateConversationRequest {
 export class MembersRequest {
   @ApiProperty({ type: [String] })
   @IsString({ each: true })
+  @Length(1, 64, { each: true })
   @ArrayMinSize(1)
   @ArrayMaxSize(2_000)
   userids!: string[];

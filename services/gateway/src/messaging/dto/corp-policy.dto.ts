@@ -2,11 +2,14 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
 
+/** What messaging accepts as a per-type upload limit (1 GiB). */
+const MAX_MEDIA_BYTES = 1_073_741_824;
+
 export class MediaLimitsDto {
-  @ApiProperty({ description: 'Largest image upload, bytes' }) @IsInt() @Min(1) maxImageBytes!: number;
-  @ApiProperty({ description: 'Largest voice upload, bytes' }) @IsInt() @Min(1) maxVoiceBytes!: number;
-  @ApiProperty({ description: 'Largest video upload, bytes' }) @IsInt() @Min(1) maxVideoBytes!: number;
-  @ApiProperty({ description: 'Largest file upload, bytes' }) @IsInt() @Min(1) maxFileBytes!: number;
+  @ApiProperty({ description: 'Largest image upload, bytes' }) @IsInt() @Min(1) @Max(MAX_MEDIA_BYTES) maxImageBytes!: number;
+  @ApiProperty({ description: 'Largest voice upload, bytes' }) @IsInt() @Min(1) @Max(MAX_MEDIA_BYTES) maxVoiceBytes!: number;
+  @ApiProperty({ description: 'Largest video upload, bytes' }) @IsInt() @Min(1) @Max(MAX_MEDIA_BYTES) maxVideoBytes!: number;
+  @ApiProperty({ description: 'Largest file upload, bytes' }) @IsInt() @Min(1) @Max(MAX_MEDIA_BYTES) maxFileBytes!: number;
   @ApiProperty({ type: [String], description: 'File name extensions refused (lower-case, no dot)', example: ['exe', 'bat'] })
   @IsString({ each: true })
   @Matches(/^[a-z0-9]{1,16}$/, { each: true })

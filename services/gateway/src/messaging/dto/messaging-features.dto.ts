@@ -11,9 +11,11 @@ import {
   IsUUID,
   Length,
   Matches,
+  Max,
   Min,
   ValidateNested,
 } from 'class-validator';
+import { INT32_MAX } from '../../http/params';
 
 export class ReportScreenshotRequest {
   @ApiProperty({ description: 'Client-chosen id; a repeat returns the original notice', example: 'shot-1' })
@@ -47,7 +49,7 @@ export class ForwardMessagesRequest {
 }
 
 export class CreateDepartmentGroupRequest {
-  @ApiProperty({ example: 2 }) @IsInt() @Min(1) departmentId!: number;
+  @ApiProperty({ example: 2 }) @IsInt() @Min(1) @Max(INT32_MAX) departmentId!: number;
 
   @ApiPropertyOptional({ default: false, description: 'Also the members of every sub-department' })
   @IsOptional()

@@ -75,6 +75,8 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
     KAFKA_BROKERS: options.bus.kind === 'kafka' ? options.bus.brokers : undefined,
     KAFKA_TOPIC_PREFIX: options.bus.kind === 'kafka' ? (options.bus.topicPrefix ?? '') : '',
     REDIS_URL: options.realtime.kind === 'redis' ? options.realtime.url : undefined,
+    // One environment's topics and Redis keys share a prefix: platforms sharing the servers stay apart.
+    REDIS_KEY_PREFIX: options.bus.kind === 'kafka' ? (options.bus.topicPrefix ?? '') : '',
     ATRIUM_IDENTITY_KEY: options.identityKey,
     LOG_LEVEL: logLevel,
     OTEL_EXPORTER_OTLP_ENDPOINT: undefined,

@@ -120,6 +120,7 @@ export async function startServiceProcesses(options: ProcessPlatformOptions): Pr
     KAFKA_BROKERS: options.kafkaBrokers.join(','),
     KAFKA_TOPIC_PREFIX: options.topicPrefix ?? '',
     REDIS_URL: options.redisUrl,
+    REDIS_KEY_PREFIX: options.topicPrefix ?? '',
     ATRIUM_IDENTITY_KEY: options.identityKey,
     LOG_LEVEL: options.logLevel ?? 'info',
     ...(service === 'messaging' ? { DIRECTORY_GRPC_URL: grpcUrls.directory } : {}),

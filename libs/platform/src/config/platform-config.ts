@@ -17,6 +17,11 @@ export const platformEnvSchema = z.object({
     .regex(/^[a-z0-9._-]*$/, 'expected lowercase letters, digits, ".", "_" or "-"')
     .default(''),
   REDIS_URL: env.url(['redis', 'rediss']).optional(),
+  // Environments (or test files) sharing one Redis keep their counters and caches apart.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9._:-]*$/, 'expected lowercase letters, digits, ".", "_", ":" or "-"')
+    .default(''),
   ATRIUM_IDENTITY_KEY: env.secret(32),
   LOG_LEVEL: env.logLevel(),
   OTEL_EXPORTER_OTLP_ENDPOINT: env.url(['http', 'https']).optional(),

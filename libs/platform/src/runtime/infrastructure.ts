@@ -49,7 +49,7 @@ export async function createInfrastructure(options: InfrastructureOptions): Prom
   const kv =
     options.kv ??
     (config.ATRIUM_PUBSUB === 'redis'
-      ? new RedisKvStore(config.REDIS_URL ?? '', `atrium:${service}:`, onRedisError)
+      ? new RedisKvStore(config.REDIS_URL ?? '', `${config.REDIS_KEY_PREFIX}atrium:${service}:`, onRedisError)
       : new InMemoryKvStore());
   const bus = new EventBus(service, dataSource, broker, logger, options.relay);
   const metrics = new Registry();

@@ -38,6 +38,7 @@ describe('readiness', () => {
         KAFKA_BROKERS: [overrides.kafka ?? testInfra.kafkaBrokers()[0]],
         KAFKA_TOPIC_PREFIX: 'readiness.',
         REDIS_URL: overrides.redis ?? testInfra.redisUrl(),
+        REDIS_KEY_PREFIX: 'readiness.',
         ATRIUM_IDENTITY_KEY: 'k'.repeat(32),
         LOG_LEVEL: 'silent',
         OTEL_EXPORTER_OTLP_ENDPOINT: undefined,

@@ -87,50 +87,51 @@ export async function launchPlatform(options: LaunchOptions): Promise<RunningPla
     kv: options.realtime.kind === 'inprocess' ? options.realtime.kv : undefined,
     logger,
   });
-  // Ports first: services that call the directory are configured with its address up front.
-  const ports = {} as Record<BackendService, number>;
-  for (const name of BACKEND_SERVICES) ports[name] = await freeLoopbackPort(host);
-  const directoryUrl = `${host}:${ports.directory}`;
-  const messagingConfig: MessagingConfig = {
-    ...baseConfig('messaging', ports.messaging),
-    DIRECTORY_GRPC_URL: directoryUrl,
-    MESSAGING_MAX_GROUP_MEMBERS: 2_000,
-    MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
-    MESSAGING_MEDIA_MAX_BYTES: 1024 * 1024 * 1024,
-  };
-  const configs: Record<BackendService, PlatformEnv> = {
-    directory: baseConfig('directory', ports.directory),
-    messaging: messagingConfig,
-    approval: baseConfig('approval', ports.approval),
-    report: baseConfig('report', ports.report),
-    audit: baseConfig('audit', ports.audit),
-  };
-  const definitions: Record<BackendService, ServiceDefinition> = {
-    directory: directoryService(),
-    messaging: messagingService(messagingConfig),
-    approval: approvalService(),
-    report: reportService(),
-    audit: auditService(),
-  };
   const started: RunningService[] = [];
   const stopAll = async () => {
     // Reverse order: the gateway stops taking requests before the services it calls.
     for (const service of started.reverse()) await service.stop();
   };
-  try {
-    const backends = await Promise.all(
-      BACKEND_SERVICES.map(async (name) => {
-        const logger = createLogger(name, logLevel);
-        const running = await startService(withPool(definitions[name], options.poolSize), configs[name], {
+  const startBackend = async (name: BackendService, definitionFor: (grpcPort: number) => [ServiceDefinition, PlatformEnv]) => {
+    const logger = createLogger(name, logLevel);
+    for (let attempt = 1; ; attempt++) {
+      const grpcPort = await freeLoopbackPort(host);
+      const [definition, config] = definitionFor(grpcPort);
+      try {
+        const running = await startService(withPool(definition, options.poolSize), config, {
           httpPort: 0,
-          grpcPort: ports[name],
+          grpcPort,
           host,
           ...adapters(logger),
         });
         started.push(running);
         return running;
+      } catch (error) {
+        // Another process on this host may take the port between our probe and the bind.
+        if (attempt >= 5 || !/EADDRINUSE/.test(String((error as Error)?.message))) throw error;
+        logger.warn({ grpcPort, attempt }, 'gRPC port was taken meanwhile; trying another');
+      }
+    }
+  };
+  try {
+    // The directory first: messaging is configured with its address.
+    const directory = await startBackend('directory', (port) => [directoryService(), baseConfig('directory', port)]);
+    const others = await Promise.all([
+      startBackend('messaging', (port) => {
+        const config: MessagingConfig = {
+          ...baseConfig('messaging', port),
+          DIRECTORY_GRPC_URL: `${host}:${directory.grpcPort}`,
+          MESSAGING_MAX_GROUP_MEMBERS: 2_000,
+          MESSAGING_RECALL_WINDOW_SECONDS: 24 * 3600,
+          MESSAGING_MEDIA_MAX_BYTES: 1024 * 1024 * 1024,
+        };
+        return [messagingService(config), config];
       }),
-    );
+      startBackend('approval', (port) => [approvalService(), baseConfig('approval', port)]),
+      startBackend('report', (port) => [reportService(), baseConfig('report', port)]),
+      startBackend('audit', (port) => [auditService(), baseConfig('audit', port)]),
+    ]);
+    const backends = [directory, ...others];
     const grpcUrls = Object.fromEntries(backends.map((s) => [s.name, `${host}:${s.grpcPort}`])) as Record<BackendService, string>;
     const gatewayConfig: GatewayConfig = {
       ...baseConfig('gateway', 0),

@@ -70,9 +70,15 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
       },
     );
   }
-  await definition.configureHttp?.(app, infra);
-  await app.startAllMicroservices();
-  await app.listen(options.httpPort, options.host ?? '0.0.0.0');
+  try {
+    await definition.configureHttp?.(app, infra);
+    await app.startAllMicroservices();
+    await app.listen(options.httpPort, options.host ?? '0.0.0.0');
+  } catch (error) {
+    // A port taken meanwhile, say: release what the app opened before the caller decides.
+    await app.close().catch(() => undefined);
+    throw error;
+  }
   const httpPort = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   infra.bus.start();
   await definition.onStarted?.(app, infra);
@@ -122,9 +128,11 @@ export async function startService(definition: ServiceDefinition, config: Platfo
     return await runService(definition, infra, options);
   } catch (error) {
     await infra.dataSource.destroy().catch(() => undefined);
-    await infra.broker.close().catch(() => undefined);
-    await infra.pubsub.close().catch(() => undefined);
-    await infra.kv.close().catch(() => undefined);
+    // Adapters handed in are shared with the other services of this process (embedded mode): a
+    // failed start closes only what it opened, so the caller can try again.
+    if (!options.broker) await infra.broker.close().catch(() => undefined);
+    if (!options.pubsub) await infra.pubsub.close().catch(() => undefined);
+    if (!options.kv) await infra.kv.close().catch(() => undefined);
     throw error;
   }
 }

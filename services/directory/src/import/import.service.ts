@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import {
   DepartmentCreated,
@@ -299,6 +300,7 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
       for (const [i, batch] of chunks.entries()) {
         // Everything the job writes while its transaction is open goes through that transaction:
         // with one connection (embedded mode) a write through another one waits for it forever.
+        const chunkStarted = performance.now();
         await this.transactions.run(async (tx) => {
           await this.applyMembers(tx, caller, batch);
           if (i < chunks.length - 1) await recorder.progress({ processedRows: done + batch.length }, tx);
@@ -308,6 +310,9 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
         applied.push(batch);
         done += batch.length;
         if (job.mode === 'partial') recorder.applied = done;
+        // On a single connection the import leaves at least half of the service's database time to
+        // its other callers and to the outbox relay, however long a chunk takes on a busy machine.
+        if (this.transactions.connections === 1 && i < chunks.length - 1) await delay(performance.now() - chunkStarted);
       }
     } catch (error) {
       if (job.mode === 'all_or_nothing' && applied.length > 0) {

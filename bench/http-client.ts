@@ -25,6 +25,8 @@ export class HttpClient {
     baseUrl: string,
     maxSockets: number,
     private readonly timeoutMs = 30_000,
+    /** Source address of the connections (another loopback address is another client IP to the gateway). */
+    private readonly localAddress?: string,
   ) {
     this.base = new URL(baseUrl);
     if (this.base.protocol !== 'http:') throw new Error(`only http:// targets are supported, got ${baseUrl}`);
@@ -39,7 +41,15 @@ export class HttpClient {
         headers['content-length'] = Buffer.byteLength(req.body);
       }
       const outgoing = request(
-        { agent: this.agent, hostname: this.base.hostname, port: this.base.port || 80, method: req.method, path: req.path, headers },
+        {
+          agent: this.agent,
+          hostname: this.base.hostname,
+          port: this.base.port || 80,
+          method: req.method,
+          path: req.path,
+          headers,
+          localAddress: this.localAddress,
+        },
         (incoming) => {
           const chunks: Buffer[] = [];
           incoming.on('data', (chunk: Buffer) => chunks.push(chunk));

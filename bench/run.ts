@@ -3,6 +3,7 @@ import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
 import { grpcCallBench } from './grpc-call.bench';
+import { importLoadBench } from './import-load.bench';
 import { loopbackBench } from './loopback.bench';
 import { messagingBench } from './messaging.bench';
 import { PlatformProcess, startPlatform } from './platform-process';
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<string, BenchModule> = {
   gateway: gatewayBench,
   audit: auditBench,
   'directory-import': directoryImportBench,
+  'import-load': importLoadBench,
   directory: directoryBench,
   messaging: messagingBench,
   loopback: loopbackBench,

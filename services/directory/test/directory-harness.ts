@@ -15,6 +15,7 @@ import { Metadata } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { directoryEnvSchema } from '../src/config';
 import { directoryService } from '../src/directory.service-definition';
+import { startPgliteServer } from './pglite-server';
 
 type Client = directoryV1.DirectoryServiceClient;
 
@@ -26,30 +27,46 @@ export interface TestCorp {
 }
 
 /**
- * The directory service alone, in this process, on its own fresh database, real Kafka and Redis:
- * tests call it over gRPC exactly as the gateway and the other services do.
+ * Where the directory's database lives: `postgres`, a fresh database of the test PostgreSQL with
+ * real Kafka and Redis (a cluster); `pglite`, a fresh PGlite served over the wire protocol with
+ * one connection and the in-process bus and pub/sub, as embedded mode (`npm start`) runs it.
+ */
+export type HarnessDatabase = 'postgres' | 'pglite';
+
+/**
+ * The directory service alone, in this process, on its own fresh database: tests call it over
+ * gRPC exactly as the gateway and the other services do.
  */
 export class DirectoryHarness {
   private constructor(
     readonly service: RunningService,
-    readonly database: TestDatabase,
+    readonly database: Pick<TestDatabase, 'url' | 'drop'>,
     readonly client: GrpcServiceClient<Client>,
     readonly identityKey: string,
   ) {}
 
-  static async start(): Promise<DirectoryHarness> {
-    const database = await createTestDatabase('directory');
+  static async start(on: HarnessDatabase = 'postgres'): Promise<DirectoryHarness> {
+    const database = on === 'pglite' ? await startPglite() : await createTestDatabase('directory');
     const identityKey = randomBytes(32).toString('hex');
     const grpcPort = await freePort();
+    const infra =
+      on === 'pglite'
+        ? { ATRIUM_EVENT_BUS: 'inprocess', ATRIUM_PUBSUB: 'inprocess' }
+        : {
+            KAFKA_BROKERS: testInfra.kafkaBrokers().join(','),
+            KAFKA_TOPIC_PREFIX: `dir-${uniqueSuffix()}.`,
+            REDIS_URL: testInfra.redisUrl(),
+          };
     const config = loadServiceConfig(directoryEnvSchema, {
       DATABASE_URL: database.url,
-      KAFKA_BROKERS: testInfra.kafkaBrokers().join(','),
-      KAFKA_TOPIC_PREFIX: `dir-${uniqueSuffix()}.`,
-      REDIS_URL: testInfra.redisUrl(),
+      ...infra,
       ATRIUM_IDENTITY_KEY: identityKey,
       LOG_LEVEL: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
     });
-    const service = await startService(directoryService(), config, {
+    const definition = directoryService();
+    // Embedded mode's pool: PGlite has one backend, without isolation between connections.
+    const pool = on === 'pglite' ? { database: { ...definition.database, poolSize: 1 } } : {};
+    const service = await startService({ ...definition, ...pool }, config, {
       httpPort: 0,
       grpcPort,
       host: '127.0.0.1',
@@ -92,4 +109,9 @@ export class DirectoryHarness {
     await this.service.stop();
     await this.database.drop();
   }
+}
+
+async function startPglite(): Promise<Pick<TestDatabase, 'url' | 'drop'>> {
+  const server = await startPgliteServer();
+  return { url: server.url, drop: () => server.stop() };
 }

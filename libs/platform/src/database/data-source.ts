@@ -50,6 +50,11 @@ export class TransactionRunner {
   get manager(): EntityManager {
     return this.dataSource.manager;
   }
+
+  /** How many connections the pool opens at most: 1 in embedded mode, where a transaction excludes every other caller. */
+  get connections(): number {
+    return (this.dataSource.options as { extra?: { max?: number } }).extra?.max ?? 10;
+  }
 }
 
 /**

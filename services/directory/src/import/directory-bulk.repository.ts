@@ -145,6 +145,12 @@ export class DirectoryBulkRepository {
     );
   }
 
+  /** Deletes these members; their memberships and search terms go with them (foreign keys cascade). */
+  async deleteMembers(tx: Tx, corpId: string, userids: string[]): Promise<void> {
+    if (userids.length === 0) return;
+    await tx.query(`DELETE FROM members WHERE corp_id = $1 AND userid = ANY($2::text[])`, [corpId, userids]);
+  }
+
   /**
    * Parks these departments under names no real department can have (":" is forbidden in names)
    * before the upsert gives them their final names and parents: the sibling-name index is checked

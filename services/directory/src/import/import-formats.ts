@@ -33,6 +33,17 @@ import { Member } from '../members/member';
  *     departments file again if it names leaders.
  */
 
+/** Longest cell value an error echoes. */
+export const MAX_ECHOED_CHARS = 100;
+
+/**
+ * A value cut to `max` characters, saying so: a file's cells can be megabytes long (a 20 MB header
+ * without line breaks is one cell), and an error that echoes one must not carry it whole.
+ */
+export function clipped(value: string, max = MAX_ECHOED_CHARS): string {
+  return value.length <= max ? value : `${value.slice(0, max)}… (${value.length} characters, cut)`;
+}
+
 export type ImportKind = 'members' | 'departments';
 export const IMPORT_KINDS: readonly ImportKind[] = ['members', 'departments'];
 
@@ -103,7 +114,11 @@ export function readHeader<K extends string>(
   header.forEach((text, index) => {
     const column = byName.get(normalise(text));
     if (!column) {
-      errors.push({ line: 1, field: text, reason: `unknown column "${text}"; expected: ${columns.map((c) => c.header).join(', ')}` });
+      errors.push({
+        line: 1,
+        field: clipped(text),
+        reason: `unknown column "${clipped(text)}"; expected: ${columns.map((c) => c.header).join(', ')}`,
+      });
     } else if (positions.has(column.key)) {
       errors.push({ line: 1, field: column.key, reason: `column "${column.header}" appears twice` });
     } else {

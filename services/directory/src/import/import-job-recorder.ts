@@ -13,7 +13,7 @@ export class JobLost extends Error {}
  * abandoned (this process stalled past the heartbeat limit) is never revived by a late write.
  */
 export class JobRecorder {
-  /** Rows committed so far (partial mode), for the failure message. */
+  /** Rows committed and kept so far (partial mode, or a revert that failed), for the failure message. */
   applied = 0;
 
   constructor(

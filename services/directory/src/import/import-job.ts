@@ -1,4 +1,4 @@
-import { ImportKind, RowError } from './import-formats';
+import { clipped, ImportKind, RowError } from './import-formats';
 
 export type ImportMode = 'all_or_nothing' | 'partial';
 export const IMPORT_MODES: readonly ImportMode[] = ['all_or_nothing', 'partial'];
@@ -9,7 +9,20 @@ export const IMPORT_MODES: readonly ImportMode[] = ['all_or_nothing', 'partial']
  */
 export type ImportStatus = 'validating' | 'invalid' | 'applying' | 'done' | 'failed';
 
+/** The job keeps the first this many row errors (error_count counts them all). */
 export const MAX_STORED_ERRORS = 1_000;
+/** Longest field name and reason a stored error keeps. */
+export const MAX_FIELD_CHARS = 200;
+export const MAX_REASON_CHARS = 500;
+
+/** What a job stores of its errors: at most MAX_STORED_ERRORS, each of bounded size. */
+export function boundedErrors(errors: readonly RowError[]): RowError[] {
+  return errors.slice(0, MAX_STORED_ERRORS).map((e) => ({
+    line: e.line,
+    field: clipped(e.field, MAX_FIELD_CHARS),
+    reason: clipped(e.reason, MAX_REASON_CHARS),
+  }));
+}
 
 export interface ImportJob {
   corpId: string;
@@ -26,7 +39,7 @@ export interface ImportJob {
    */
   processedRows: number;
   errorCount: number;
-  /** The first MAX_STORED_ERRORS row errors, by line. */
+  /** The first MAX_STORED_ERRORS row errors, by line, each cut to bounded length (boundedErrors). */
   errors: RowError[];
   failure: string | null;
   createdBy: string;

@@ -1,7 +1,7 @@
 import { ConflictError, queryReturning, Tx } from '@atrium/platform';
 import { QueryFailedError } from 'typeorm';
-import { ImportKind, RowError } from './import-formats';
-import { ImportJob, ImportMode, ImportStatus, MAX_STORED_ERRORS } from './import-job';
+import { clipped, ImportKind, RowError } from './import-formats';
+import { boundedErrors, ImportJob, ImportMode, ImportStatus, MAX_REASON_CHARS } from './import-job';
 
 interface Row {
   corp_id: string;
@@ -98,8 +98,8 @@ export class ImportJobsRepository {
         outcome.status,
         outcome.processedRows ?? null,
         outcome.errors.length,
-        JSON.stringify(outcome.errors.slice(0, MAX_STORED_ERRORS)),
-        outcome.failure ?? null,
+        JSON.stringify(boundedErrors(outcome.errors)),
+        outcome.failure === undefined ? null : clipped(outcome.failure, MAX_REASON_CHARS),
       ],
     );
     return updated.length > 0;
@@ -113,15 +113,16 @@ export class ImportJobsRepository {
   }
 
   /**
-   * Fails the running jobs nobody has vouched for since `staleSeconds`: their process is gone. An
-   * all_or_nothing job's transaction died with it; a partial one keeps the batches it committed.
+   * Fails the running jobs nobody has vouched for since `staleSeconds`: their process is gone, and
+   * with it the open chunk's transaction; the chunks it committed (counted in processed_rows) stay,
+   * in either mode, since the revert of an all_or_nothing job runs in the process that applied it.
    */
   async failAbandoned(tx: Tx, staleSeconds: number, failure: { nothingWritten: string; batchesKept: string }): Promise<ImportJob[]> {
     const rows = await queryReturning<Row>(
       tx,
       `UPDATE import_jobs
           SET status = 'failed', finished_at = now(),
-              failure = CASE WHEN mode = 'partial' AND status = 'applying' AND processed_rows > 0 THEN $3 ELSE $2 END
+              failure = CASE WHEN status = 'applying' AND processed_rows > 0 THEN $3 ELSE $2 END
         WHERE status IN ('validating', 'applying') AND heartbeat_at < now() - make_interval(secs => $1)
         RETURNING ${COLUMNS}`,
       [staleSeconds, failure.nothingWritten, failure.batchesKept],

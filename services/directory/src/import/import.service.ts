@@ -1,9 +1,11 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import {
   DepartmentCreated,
   DepartmentMoved,
   DepartmentUpdated,
   MemberCreated,
+  MemberDeleted,
   MemberDisabled,
   MemberEnabled,
   MemberUpdated,
@@ -16,6 +18,8 @@ import {
   EventBus,
   LOGGER,
   NotFoundError,
+  outboxRowsStatement,
+  SqlStatement,
   TRANSACTIONS,
   TransactionRunner,
   Tx,
@@ -25,6 +29,7 @@ import { Permission } from '../admin/admin-scope';
 import { AdminScopesService } from '../admin/admin-scopes.service';
 import { Department, ROOT_DEPARTMENT_ID } from '../departments/department';
 import { DepartmentsRepository } from '../departments/departments.repository';
+import { Member } from '../members/member';
 import { MembersRepository } from '../members/members.repository';
 import { memberSnapshot } from '../members/members.service';
 import { MemberSearchService } from '../search/member-search.service';
@@ -51,8 +56,14 @@ import { ImportInterrupted, JobLost, JobRecorder } from './import-job-recorder';
 import { ImportJobsRepository } from './import-jobs.repository';
 import { MemberChange, memberReferences, MemberRow, planMemberImport } from './members-import';
 
-/** Rows written per statement batch: large enough to amortise round trips, small enough to report progress. */
+/** Departments written per statement: large enough to amortise round trips. */
 const BATCH_SIZE = 2_000;
+/**
+ * Members applied per transaction: ~0.5 s of database work on PGlite, whose single backend serves
+ * one transaction at a time (embedded mode has one connection per service). Between two of them
+ * the connection is free, so the service's other callers are answered during an import.
+ */
+export const APPLY_CHUNK = 500;
 /** A file larger than this is refused: split it (validation holds the whole file in memory). */
 export const MAX_IMPORT_ROWS = 200_000;
 /** How often a running job's process vouches for it, and after how long without that it is presumed dead. */
@@ -198,9 +209,7 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
         return;
       }
       const kept =
-        job.mode === 'partial' && recorder.applied > 0
-          ? `the first ${recorder.applied} valid rows were applied, the others were not`
-          : 'nothing was written';
+        recorder.applied > 0 ? `the first ${recorder.applied} valid rows were applied, the others were not` : 'nothing was written';
       const failure =
         error instanceof ImportInterrupted
           ? `the directory service shut down during the import; ${kept}`
@@ -230,9 +239,13 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   /**
-   * Members validate outside any transaction (reads only), then apply in batches: all_or_nothing
-   * in one transaction that also records the outcome, so the job is done if and only if its rows
-   * committed; partial in a transaction per batch that also counts the batch in processed_rows.
+   * Members validate outside any transaction (reads only), then apply in chunks of APPLY_CHUNK
+   * rows, each its own short transaction that also counts the chunk in processed_rows, so other
+   * callers interleave with an import of any size (on PGlite one transaction excludes every other
+   * caller). all_or_nothing keeps its promise by refusing a file with any bad row before writing
+   * anything, and by reverting the committed chunks if a later one fails; the last chunk commits
+   * with the outcome, so the job is done if and only if all its rows are in. Readers may see a
+   * running import's first chunks (as with partial); see docs for the trade-off.
    */
   private async importMembers(recorder: JobRecorder, caller: CallerIdentity, rows: MemberRow[]): Promise<void> {
     const { job } = recorder;
@@ -276,27 +289,89 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
     }
 
     await recorder.progress({ status: 'applying', processedRows: 0 });
-    let done = 0;
-    if (job.mode === 'all_or_nothing') {
-      await this.transactions.run(async (tx) => {
-        for (const batch of batchesOf(plan.changes)) {
-          await this.applyMembers(tx, caller, batch);
-          done += batch.length;
-          await recorder.progress({ processedRows: done });
-        }
-        await recorder.complete({ status: 'done', processedRows: done, errors: plan.errors }, tx);
-      });
+    const chunks = batchesOf(plan.changes, APPLY_CHUNK);
+    if (chunks.length === 0) {
+      await recorder.complete({ status: 'done', processedRows: 0, errors: plan.errors });
       return;
     }
-    for (const batch of batchesOf(plan.changes)) {
-      await this.transactions.run(async (tx) => {
-        await this.applyMembers(tx, caller, batch);
-        await recorder.progress({ processedRows: done + batch.length }, tx);
-      });
-      done += batch.length;
-      recorder.applied = done;
+    const applied: MemberChange[][] = [];
+    let done = 0;
+    try {
+      for (const [i, batch] of chunks.entries()) {
+        // Everything the job writes while its transaction is open goes through that transaction:
+        // with one connection (embedded mode) a write through another one waits for it forever.
+        const chunkStarted = performance.now();
+        await this.transactions.run(async (tx) => {
+          await this.applyMembers(tx, caller, batch);
+          if (i < chunks.length - 1) await recorder.progress({ processedRows: done + batch.length }, tx);
+          // The last chunk commits with the outcome: the job is done if and only if every row is in.
+          else await recorder.complete({ status: 'done', processedRows: done + batch.length, errors: plan.errors }, tx);
+        });
+        applied.push(batch);
+        done += batch.length;
+        if (job.mode === 'partial') recorder.applied = done;
+        // On a single connection the import leaves at least half of the service's database time to
+        // its other callers and to the outbox relay, however long a chunk takes on a busy machine.
+        if (this.transactions.connections === 1 && i < chunks.length - 1) await delay(performance.now() - chunkStarted);
+      }
+    } catch (error) {
+      if (job.mode === 'all_or_nothing' && applied.length > 0) {
+        try {
+          await this.revertMembers(caller, applied);
+        } catch (revertError) {
+          recorder.applied = done;
+          this.logger.error({ err: revertError, jobId: job.id }, 'import job: could not revert the rows it had applied');
+        }
+      }
+      throw error;
     }
-    await recorder.complete({ status: 'done', processedRows: done, errors: plan.errors });
+  }
+
+  /**
+   * Undoes committed chunks of an all_or_nothing import that could not finish (a database error,
+   * a shutdown), last chunk first, each in its own transaction: members it created are deleted,
+   * the others get back the attributes, departments and search terms they had before, and the
+   * events say so, so consumers that saw the import see it undone.
+   */
+  private async revertMembers(caller: CallerIdentity, applied: MemberChange[][]): Promise<void> {
+    const corpId = caller.corpId;
+    for (const batch of [...applied].reverse()) {
+      await this.transactions.run(async (tx) => {
+        const created = batch.filter((c) => !c.previous).map((c) => c.member.userid);
+        const restored = batch.filter((c): c is MemberChange & { previous: Member } => !!c.previous && c.changed.length > 0);
+        // The imported contacts go first: a member may get back a mobile another one took over.
+        await this.bulk.releaseContacts(
+          tx,
+          corpId,
+          restored.map((c) => ({ userid: c.member.userid, mobile: true, email: true })),
+        );
+        await this.bulk.deleteMembers(tx, corpId, created);
+        const previous = restored.map((c) => c.previous);
+        await this.bulk.upsertMembers(tx, corpId, previous);
+        await this.bulk.replaceMemberships(
+          tx,
+          corpId,
+          previous,
+          previous.map((m) => m.userid),
+        );
+        await this.search.indexMembers(tx, previous);
+        const events: SqlStatement[] = created.map(
+          (userid) => this.bus.prepare(MemberDeleted, corpId, { corpId, actor: caller.userId, userid }).statement,
+        );
+        for (const { member, previous: before, changed } of restored) {
+          const event = { corpId, actor: caller.userId, member: memberSnapshot(before) };
+          events.push(this.bus.prepare(MemberUpdated, corpId, { ...event, changed }).statement);
+          if (before.status !== member.status) {
+            const payload = { corpId, actor: caller.userId, userid: before.userid };
+            events.push(this.bus.prepare(before.status === 'active' ? MemberEnabled : MemberDisabled, corpId, payload).statement);
+          }
+        }
+        if (events.length === 0) return;
+        const outbox = outboxRowsStatement(events);
+        await tx.query(outbox.text, outbox.values);
+      });
+    }
+    this.logger.warn({ corpId, reverted: applied.flat().length }, 'import job: reverted the rows it had applied');
   }
 
   private async applyMembers(tx: Tx, caller: CallerIdentity, batch: MemberChange[]): Promise<void> {
@@ -328,26 +403,30 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
       tx,
       writes.filter((c) => !c.previous || c.changed.some((k) => SEARCHED_ATTRIBUTES.has(k))).map((c) => c.member),
     );
-    // One event per member, as the API emits: EventBus.publish has no batch form, so each is a round
-    // trip of its own, the largest part of a batch's time (a set-based publishMany would remove it).
+    // One event per member, as the API emits, written as one outbox statement for the whole batch.
+    const events: SqlStatement[] = [];
     for (const { member, previous, changed } of writes) {
       const event = { corpId, actor: caller.userId, member: memberSnapshot(member) };
       if (!previous) {
-        await this.bus.publish(tx, MemberCreated, corpId, event);
+        events.push(this.bus.prepare(MemberCreated, corpId, event).statement);
         continue;
       }
-      await this.bus.publish(tx, MemberUpdated, corpId, { ...event, changed });
+      events.push(this.bus.prepare(MemberUpdated, corpId, { ...event, changed }).statement);
       if (previous.status !== member.status) {
         const payload = { corpId, actor: caller.userId, userid: member.userid };
-        await this.bus.publish(tx, member.status === 'active' ? MemberEnabled : MemberDisabled, corpId, payload);
+        events.push(this.bus.prepare(member.status === 'active' ? MemberEnabled : MemberDisabled, corpId, payload).statement);
       }
     }
+    const outbox = outboxRowsStatement(events);
+    await tx.query(outbox.text, outbox.values);
   }
 
   /**
    * Departments validate and apply in one transaction that holds the corp's tree lock, so the tree
    * they are checked against is the tree they are written into (a corp has at most 30,000
    * departments: this is seconds, not minutes). In partial mode too: the good rows commit together.
+   * Its progress is written in that transaction too (pollers see it at the end): a write through
+   * another connection would wait forever where there is only one (embedded mode).
    */
   private async importDepartments(recorder: JobRecorder, caller: CallerIdentity, rows: DepartmentRow[]): Promise<void> {
     const corpId = recorder.job.corpId;
@@ -364,13 +443,13 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
           deniedAmong: (departments) => this.deniedAmong(tx, caller, 'manage_departments', departments),
           partial,
         },
-        (checked) => recorder.progress({ processedRows: checked }),
+        (checked) => recorder.progress({ processedRows: checked }, tx),
       );
       if (plan.errors.length > 0 && (!partial || plan.changes.length === 0)) {
-        await recorder.complete({ status: 'invalid', processedRows: rows.length, errors: plan.errors });
+        await recorder.complete({ status: 'invalid', processedRows: rows.length, errors: plan.errors }, tx);
         return;
       }
-      await recorder.progress({ status: 'applying', processedRows: 0 });
+      await recorder.progress({ status: 'applying', processedRows: 0 }, tx);
       const good = rows.length - new Set(plan.errors.map((e) => e.line)).size;
       await this.bulk.parkNames(
         tx,
@@ -387,7 +466,7 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
           batch.map((c) => c.department),
         );
         written += batch.length;
-        await recorder.progress({ processedRows: Math.min(good, written) });
+        await recorder.progress({ processedRows: Math.min(good, written) }, tx);
       }
       await this.bulk.setPaths(tx, corpId, plan.paths);
       await this.bulk.replaceLeaders(
@@ -446,8 +525,8 @@ function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-/** Batches of about BATCH_SIZE rows that never split a group (rows swapping contacts). */
-function batchesOf(changes: MemberChange[]): MemberChange[][] {
+/** Batches of about `size` rows that never split a group (rows swapping contacts). */
+function batchesOf(changes: MemberChange[], size: number): MemberChange[][] {
   const groups = new Map<number, MemberChange[]>();
   for (const change of changes) {
     const group = groups.get(change.group);
@@ -458,7 +537,7 @@ function batchesOf(changes: MemberChange[]): MemberChange[][] {
   let current: MemberChange[] = [];
   for (const group of groups.values()) {
     current.push(...group);
-    if (current.length >= BATCH_SIZE) {
+    if (current.length >= size) {
       batches.push(current);
       current = [];
     }

@@ -112,13 +112,13 @@ describe('members, scopes, tags and the questions other services ask', () => {
     expect(heads1).toEqual({ departmentId: ids.sales, leaders: ['salesvp'] });
   });
 
-  it('refuses an empty userid among tag targets as a missing member, not an internal error', async () => {
+  it('refuses an empty userid among tag targets as invalid, not an internal error', async () => {
     const tag = (await dir.call(corp.admin, (c, md) => c.createTag({ name: 'empty-target', id: 0 }, md))).tag!;
     await expect(
       dir.call(corp.admin, (c, md) => c.setTagTargets({ id: tag.id, userids: [''], departmentIds: [] }, md)),
     ).rejects.toMatchObject({
-      code: 'NOT_FOUND',
-      details: { userid: '' },
+      code: 'VALIDATION_FAILED',
+      details: { field: 'userids' },
     });
   });
 

@@ -41,7 +41,6 @@ export class TagsService {
       if (!tag) throw new NotFoundError(`tag ${id}`, { tagId: id });
       const existing = await this.members.existing(tx, caller.corpId, users);
       const missingUser = users.find((u) => !existing.has(u));
-      // `!== undefined`: an empty userid is missing too (it reached the insert, and failed there as a 500).
       if (missingUser !== undefined) throw new NotFoundError(`member ${missingUser}`, { userid: missingUser });
       const found = await this.departments.findMany(tx, caller.corpId, departments);
       const missingDepartment = departments.find((d) => !found.some((f) => f.id === d));

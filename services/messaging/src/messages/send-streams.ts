@@ -11,7 +11,7 @@ const NO_SEND: messagingV1.SendMessageRequest = { conversationId: '', clientMsgI
 /**
  * Sends relayed on behalf of their senders (SendMessages, SendStream): each carries its sender's
  * signed identity, verified here, and settles on its own. A refusal is that send's answer, and so
- * is any other failure (INTERNAL): a batch mixes senders of every corp, and one send's fault never
+ * is any other failure (UNAVAILABLE or INTERNAL): a batch mixes senders of every corp, and one send's fault never
  * becomes another's error, least of all for a message that was stored.
  */
 @Injectable()
@@ -34,8 +34,10 @@ export class OnBehalfSends {
         return { message: toWire(result.value.message), created: result.value.created, errorCode: '', errorMessage: '' };
       if (result.reason instanceof DomainError)
         return { created: false, errorCode: result.reason.code, errorMessage: result.reason.message };
-      this.logger.error({ err: result.reason }, 'a send on behalf of its sender failed');
-      return { created: false, errorCode: 'INTERNAL', errorMessage: 'internal error' };
+      // An unreachable database is UNAVAILABLE (the client retries), anything else INTERNAL.
+      const failure = toDomainError(result.reason);
+      if (failure.code === 'INTERNAL') this.logger.error({ err: result.reason }, 'a send on behalf of its sender failed');
+      return { created: false, errorCode: failure.code, errorMessage: failure.message };
     });
   }
 }

@@ -11,6 +11,16 @@ export interface DatabaseOptions {
   applicationName?: string;
 }
 
+/**
+ * How long a caller waits for a connection (pg-pool applies connectionTimeoutMillis to connecting
+ * and to waiting in the pool's queue alike). With a pool of 1 (embedded mode) a burst of callers
+ * queues behind one busy connection for a while: they should wait their turn, as callers of a
+ * busy server do, not fail after 10 s. Connecting to PGlite on loopback fails fast anyway.
+ */
+export function poolWaitMs(poolSize: number): number {
+  return poolSize === 1 ? 120_000 : 10_000;
+}
+
 /** One DataSource per service on its own database; schema changes only through migrations. */
 export function createDataSource(options: DatabaseOptions): DataSource {
   return new DataSource({
@@ -23,7 +33,7 @@ export function createDataSource(options: DatabaseOptions): DataSource {
     migrationsRun: false,
     uuidExtension: 'pgcrypto',
     applicationName: options.applicationName,
-    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: 10_000 },
+    extra: { max: options.poolSize ?? 10, connectionTimeoutMillis: poolWaitMs(options.poolSize ?? 10) },
   });
 }
 

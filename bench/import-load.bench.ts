@@ -96,6 +96,8 @@ class Probe {
   }
 }
 
+const SEED_WAIT_MS = 60_000;
+
 function membersCsv(rows: number, prefix: string): string {
   const lines = ['User ID,Name,Mobile,Email,Departments'];
   for (let i = 0; i < rows; i += 1) lines.push(`${prefix}${i},Member ${i},,${prefix}${i}@bench.example.com,1`);
@@ -107,7 +109,11 @@ export const importLoadBench: BenchModule = {
     'member imports (2,000 and 20,000 rows, a 20 MB malformed file) on PGlite and PostgreSQL, with member reads and sign-ins meanwhile',
   platform: 'none',
   async run(context: BenchContext): Promise<BenchOutcome> {
-    const sizes = context.quick ? [2_000] : [2_000, 20_000];
+    const sizes = process.env.ATRIUM_BENCH_IMPORT_ROWS
+      ? process.env.ATRIUM_BENCH_IMPORT_ROWS.split(',').map(Number)
+      : context.quick
+        ? [2_000]
+        : [2_000, 20_000];
     const databases = (process.env.ATRIUM_BENCH_DATABASES ?? 'pglite,postgres').split(',') as Database[];
     let errors = 0;
     for (const database of databases) {
@@ -143,7 +149,13 @@ export const importLoadBench: BenchModule = {
           signIn = signInAs('prober', password);
         } else {
           const admin = signInAs('admin', platform.password);
-          const signedIn = await admin();
+          // /healthz answers ok once the services are up, which on a busy machine can be before the
+          // demo corp's admin is seeded: a 401 then means "not yet", for a while.
+          let signedIn = await admin();
+          for (let waited = 0; signedIn.status === 401 && waited < SEED_WAIT_MS; waited += 1_000) {
+            await new Promise((done) => setTimeout(done, 1_000));
+            signedIn = await admin();
+          }
           if (signedIn.status !== 200) throw new Error(`sign-in failed: HTTP ${signedIn.status} ${snippet(signedIn.body)}`);
           authorization = bearer(signedIn);
           // Each probe sign-in renews the token: an import may outlast one (15 min by default).

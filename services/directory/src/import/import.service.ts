@@ -64,6 +64,15 @@ const BATCH_SIZE = 2_000;
  * the connection is free, so the service's other callers are answered during an import.
  */
 export const APPLY_CHUNK = 500;
+/**
+ * The same on a single connection (embedded mode), where every other caller of the service queues
+ * behind the chunk: measured on PGlite, 500 new members cost 3–8 s in one transaction on a busy
+ * two-core machine (the memberships' subtree refresh runs three statements per member, the search
+ * terms fill two trigram indexes), longer than a gRPC caller waits. 100 keep each wait near a second.
+ */
+export const SINGLE_CONNECTION_APPLY_CHUNK = 100;
+/** After each chunk on a single connection, a pause of this fraction of the chunk's time. */
+const SINGLE_CONNECTION_PAUSE = 0.25;
 /** A file larger than this is refused: split it (validation holds the whole file in memory). */
 export const MAX_IMPORT_ROWS = 200_000;
 /** How often a running job's process vouches for it, and after how long without that it is presumed dead. */
@@ -289,7 +298,8 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
     }
 
     await recorder.progress({ status: 'applying', processedRows: 0 });
-    const chunks = batchesOf(plan.changes, APPLY_CHUNK);
+    const single = this.transactions.connections === 1;
+    const chunks = batchesOf(plan.changes, single ? SINGLE_CONNECTION_APPLY_CHUNK : APPLY_CHUNK);
     if (chunks.length === 0) {
       await recorder.complete({ status: 'done', processedRows: 0, errors: plan.errors });
       return;
@@ -310,9 +320,11 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
         applied.push(batch);
         done += batch.length;
         if (job.mode === 'partial') recorder.applied = done;
-        // On a single connection the import leaves at least half of the service's database time to
-        // its other callers and to the outbox relay, however long a chunk takes on a busy machine.
-        if (this.transactions.connections === 1 && i < chunks.length - 1) await delay(performance.now() - chunkStarted);
+        // On a single connection the import leaves a share of the service's database time to the
+        // outbox relay and to pollers, however long a chunk takes on a busy machine. Callers already
+        // queued for the connection need no pause: the pool hands it out first come, first served,
+        // so they are answered before the next chunk starts.
+        if (single && i < chunks.length - 1) await delay((performance.now() - chunkStarted) * SINGLE_CONNECTION_PAUSE);
       }
     } catch (error) {
       if (job.mode === 'all_or_nothing' && applied.length > 0) {

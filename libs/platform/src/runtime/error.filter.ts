@@ -59,7 +59,8 @@ export class PlatformErrorFilter implements ExceptionFilter {
     if (exception instanceof HttpException) {
       // Framework-level rejections: unknown route, malformed JSON, body too large.
       const status = exception.getStatus();
-      const message = status === 404 ? 'no such endpoint' : status === 400 ? `malformed request: ${exception.message}` : exception.message;
+      const message =
+        status === 404 ? 'no such endpoint' : status === 400 ? `malformed request: ${printable(exception.message)}` : exception.message;
       res.status(status).json({ code: codeForHttpStatus(status), message, traceId });
       return;
     }
@@ -67,7 +68,7 @@ export class PlatformErrorFilter implements ExceptionFilter {
     if (typeof bodyParserError.status === 'number' && bodyParserError.status >= 400 && bodyParserError.status < 500) {
       res.status(bodyParserError.status).json({
         code: 'VALIDATION_FAILED',
-        message: bodyParserError.status === 413 ? 'request body is too large' : (bodyParserError.message ?? 'bad request'),
+        message: bodyParserError.status === 413 ? 'request body is too large' : printable(bodyParserError.message ?? 'bad request'),
         traceId,
       });
       return;
@@ -86,4 +87,11 @@ export class PlatformErrorFilter implements ExceptionFilter {
     if (status >= 500) this.logger.error({ err: error }, 'request failed');
     res.status(status).json({ code: error.code, message: error.message, details: error.details, traceId });
   }
+}
+
+/** A parser's message quotes the client's bytes: control characters go back as `\uXXXX`, never raw. */
+function printable(message: string): string {
+  return message
+    .replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd')
+    .replace(/\p{Cc}/gu, (c: string) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

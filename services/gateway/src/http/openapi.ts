@@ -54,6 +54,23 @@ function integersAreIntegers(node: unknown): void {
 }
 
 /**
+ * The text rules of the edge (`libs/platform/src/text`): no string carries a NUL. Said as a
+ * pattern on every free-text string, so that a client generated from the document, or a fuzzer,
+ * knows it; strings with a format, an enum or a pattern of their own are narrower already.
+ */
+function textHasNoNul(node: unknown): void {
+  if (Array.isArray(node)) {
+    node.forEach(textHasNoNul);
+    return;
+  }
+  if (!node || typeof node !== 'object') return;
+  const schema = node as Record<string, unknown>;
+  if (schema.type === 'string' && schema.pattern === undefined && schema.format === undefined && schema.enum === undefined)
+    schema.pattern = '^[^\\u0000]*$';
+  Object.values(schema).forEach(textHasNoNul);
+}
+
+/**
  * What the generated document leaves out of how the server behaves: request DTOs refuse unknown
  * properties; a body whose fields are all optional may be left out; and every REST operation
  * answers its errors (any status it does not list) with the one error envelope.
@@ -62,6 +79,8 @@ export function completeDocument(document: OpenAPIObject): OpenAPIObject {
   const schemas = document.components?.schemas ?? {};
   integersAreIntegers(document.paths);
   integersAreIntegers(schemas);
+  textHasNoNul(document.paths);
+  textHasNoNul(schemas);
   for (const name of requestSchemaNames(document)) {
     const schema = schemas[name];
     if (schema && !isRef(schema) && schema.type === 'object' && schema.additionalProperties === undefined)

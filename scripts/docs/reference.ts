@@ -1,6 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { z } from 'zod';
+import * as catalogue from '../../libs/contracts/src/events';
 
 /**
  * The parts of docs/ that are derived from code: written by `npm run docs:generate`
@@ -70,6 +72,37 @@ function grpcTable(domain: string): string {
     .join('\n\n');
 }
 
+/** Every event of the catalogue (`libs/contracts/src/events`) published on the topic of `domain`. */
+export function publishedEvents(domain: keyof typeof catalogue.TOPICS): catalogue.EventDefinition[] {
+  const isDefinition = (value: unknown): value is catalogue.EventDefinition =>
+    typeof value === 'object' && value !== null && 'type' in value && 'topic' in value && 'schema' in value;
+  return (Object.values(catalogue) as unknown[])
+    .filter(isDefinition)
+    .filter((definition) => definition.topic === catalogue.TOPICS[domain])
+    .sort((a, b) => a.type.localeCompare(b.type));
+}
+
+function payloadFields(definition: catalogue.EventDefinition): string {
+  const shape = (definition.schema as unknown as Partial<z.ZodObject<z.ZodRawShape>>).shape;
+  return shape
+    ? Object.keys(shape)
+        .map((field) => `\`${field}\``)
+        .join(', ')
+    : '';
+}
+
+function eventsTable(domain: keyof typeof catalogue.TOPICS): string {
+  const events = publishedEvents(domain);
+  if (events.length === 0) return `Nothing is published on \`${catalogue.TOPICS[domain]}\` yet.`;
+  return [
+    `Topic \`${catalogue.TOPICS[domain]}\` (dead letters: \`${catalogue.deadLetterTopic(catalogue.TOPICS[domain])}\`):`,
+    '',
+    '| event | version | payload |',
+    '| --- | --- | --- |',
+    ...events.map((e) => `| \`${e.type}\` | ${e.version} | ${payloadFields(e)} |`),
+  ].join('\n');
+}
+
 export interface GeneratedBlock {
   /** Path from the repository root. */
   file: string;
@@ -77,11 +110,20 @@ export interface GeneratedBlock {
   render: () => string;
 }
 
-export const GENERATED_BLOCKS: GeneratedBlock[] = ['directory', 'messaging', 'approval', 'report', 'audit'].map((domain) => ({
-  file: `docs/services/${domain}.md`,
-  name: `grpc-${domain}`,
-  render: () => grpcTable(domain),
-}));
+const SERVICES = ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'] as const;
+
+export const GENERATED_BLOCKS: GeneratedBlock[] = [
+  ...SERVICES.filter((service) => service !== 'gateway').map((service) => ({
+    file: `docs/services/${service}.md`,
+    name: `grpc-${service}`,
+    render: () => grpcTable(service),
+  })),
+  ...SERVICES.map((service) => ({
+    file: `docs/services/${service}.md`,
+    name: `events-${service}`,
+    render: () => eventsTable(service),
+  })),
+];
 
 const begin = (name: string) => `<!-- generated:${name} -->`;
 const end = (name: string) => `<!-- end generated:${name} -->`;

@@ -42,7 +42,7 @@ const NAMESPACE = 'atrium';
 const SERVICES = ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'] as const;
 type ServiceName = (typeof SERVICES)[number];
 
-/** Who calls whom over gRPC (ARCHITECTURE.md); the NetworkPolicies must allow exactly this. */
+/** Who calls whom over gRPC (docs/architecture.md); the NetworkPolicies must allow exactly this. */
 const CALLS: Record<ServiceName, ServiceName[]> = {
   gateway: ['directory', 'messaging', 'approval', 'report', 'audit'],
   directory: [],

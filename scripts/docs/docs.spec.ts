@@ -48,6 +48,7 @@ describe('docs/configuration.md', () => {
   const NOT_CONFIGURATION = new Map([
     ['PATH', "the system's, handed on to child processes"],
     ['CRASH', 'a test fixture switch, set by its own test (apps/atrium/test/fixtures/relay-once.ts)'],
+    ['GOFLAGS', "Go's own, passed through when scripts/tools build a test server"],
   ]);
 
   const schemas: z.ZodObject<z.ZodRawShape>[] = [
@@ -81,7 +82,9 @@ describe('docs/configuration.md', () => {
       // Schemas that are not exported (start-services.ts) are read from their source.
       for (const match of source.matchAll(/^\s+([A-Z][A-Z0-9_]{2,}):\s*(?:env\.|z\b)/gm)) add(match[1]);
     }
-    for (const match of read('scripts/infra').matchAll(/\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}/g)) add(match[1], match[2]);
+    for (const script of ['scripts/infra', ...tracked('scripts/tools/*')]) {
+      for (const match of read(script).matchAll(/\$\{([A-Z][A-Z0-9_]*):-([^}]*)\}/g)) add(match[1], match[2] === '' ? undefined : match[2]);
+    }
     return found;
   }
 

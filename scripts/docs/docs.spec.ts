@@ -34,8 +34,8 @@ describe('the documentation in the repository', () => {
     expect(offenders).toEqual([]);
   });
 
-  it.each(GENERATED_BLOCKS.map((block) => [block.file, block.name]))(
-    '%s: the block %s is what `npm run docs:generate` writes from the code',
+  it.each([...new Set(GENERATED_BLOCKS.map((block) => block.file))])(
+    '%s: its generated tables are what `npm run docs:generate` writes from the code',
     (file) => {
       const text = read(file);
       expect(regenerate(file, text)).toBe(text);

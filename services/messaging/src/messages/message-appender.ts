@@ -32,7 +32,7 @@ export interface MessageDraft {
 }
 
 type Cursor = { corpId: string; conversationId: string; userid: string; seq: number };
-type PreparedStatement = (bus: EventBus) => SqlStatement;
+type PreparedEvent = (bus: EventBus) => SqlStatement;
 
 const conversationKey = (corpId: string, conversationId: string) => `${corpId}\n${conversationId}`;
 
@@ -45,8 +45,8 @@ export class Append {
   private readonly ends = new Map<string, ConversationEnd>();
   private readonly moved = new Set<string>();
   private readonly cursors = new Map<string, Cursor>();
-  private readonly events: PreparedStatement[] = [];
-  readonly messages: Message[] = [];
+  private readonly events: PreparedEvent[] = [];
+  private readonly messages: Message[] = [];
 
   constructor(ends: Iterable<ConversationEnd>) {
     for (const end of ends) {
@@ -95,18 +95,14 @@ export class Append {
     this.events.push((bus) => bus.prepare(definition, corpId, payload).statement);
   }
 
-  /** The statements that store the append, in one round trip (`runCombined`); none when it holds nothing. */
-  statements(bus: EventBus, conversations: ConversationsRepository, messages: MessagesRepository): SqlStatement[] {
-    if (this.messages.length === 0 && this.events.length === 0) return [];
-    const statements: SqlStatement[] = [];
-    if (this.messages.length > 0) {
-      const ends = [...this.moved].map((key) => this.ends.get(key)!);
-      statements.push(conversations.appendSeqsStatement(ends.map((e) => ({ corpId: e.corpId, id: e.conversationId, seq: e.lastSeq }))));
-      statements.push(messages.insertStatement(this.messages));
-    }
-    if (this.cursors.size > 0) statements.push(conversations.advanceReadsStatement([...this.cursors.values()]));
-    if (this.events.length > 0) statements.push(outboxRowsStatement(this.events.map((prepare) => prepare(bus))));
-    return statements;
+  /** What the append holds, for the appender to write: each moved conversation's new end, the messages, cursors and events. */
+  contents(): { ends: ConversationEnd[]; messages: Message[]; cursors: Cursor[]; events: PreparedEvent[] } {
+    return {
+      ends: [...this.moved].map((key) => this.ends.get(key)!),
+      messages: this.messages,
+      cursors: [...this.cursors.values()],
+      events: this.events,
+    };
   }
 
   private endOf(corpId: string, conversationId: string): ConversationEnd {
@@ -166,6 +162,15 @@ export class MessageAppender {
 
   /** Stores what the append holds. Run it once, after the last `add`. */
   async write(tx: Tx, append: Append): Promise<void> {
-    await runCombined(tx, append.statements(this.bus, this.conversations, this.messages));
+    const { ends, messages, cursors, events } = append.contents();
+    const statements: SqlStatement[] = [];
+    if (messages.length > 0)
+      statements.push(
+        this.conversations.appendSeqsStatement(ends.map((e) => ({ corpId: e.corpId, id: e.conversationId, seq: e.lastSeq }))),
+        this.messages.insertStatement(messages),
+      );
+    if (cursors.length > 0) statements.push(this.conversations.advanceReadsStatement(cursors));
+    if (events.length > 0) statements.push(outboxRowsStatement(events.map((prepare) => prepare(this.bus))));
+    await runCombined(tx, statements);
   }
 }

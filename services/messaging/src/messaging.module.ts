@@ -19,6 +19,7 @@ import { MediaService } from './media/media.service';
 import { MessagesGrpcController } from './messages/messages.grpc-controller';
 import { MessagesRepository } from './messages/messages.repository';
 import { MessagesService } from './messages/messages.service';
+import { MessageAppender } from './messages/message-appender';
 import { SendCommitter } from './messages/send-committer';
 import { OnBehalfSends, SendStreams } from './messages/send-streams';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
@@ -51,6 +52,7 @@ export class MessagingModule implements OnModuleDestroy {
         ConversationsService,
         MessagesRepository,
         MessagesService,
+        MessageAppender,
         SendCommitter,
         OnBehalfSends,
         SendStreams,

@@ -1,5 +1,4 @@
-import { ConflictError, queryReturning, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, queryReturning, translateUniqueViolation, Tx } from '@atrium/platform';
 import { AttributeType, MemberAttribute } from './member-attribute';
 
 interface Row {
@@ -10,11 +9,7 @@ interface Row {
 
 const toAttribute = (row: Row): MemberAttribute => ({ name: row.name, type: row.type, order: Number(row.sort_order) });
 
-function conflictFor(error: unknown, name: string): never {
-  if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505')
-    throw new ConflictError(`custom attribute "${name}" exists`, { field: 'name' });
-  throw error;
-}
+const nameTaken = (name: string) => () => new ConflictError(`custom attribute "${name}" exists`, { field: 'name' });
 
 // Members' values live in members.extattrs ([{name, type, value, title}]); these statements keep
 // them in step with the definitions, element order preserved.
@@ -39,29 +34,29 @@ export class MemberAttributesRepository {
   }
 
   async insert(tx: Tx, corpId: string, attribute: MemberAttribute): Promise<void> {
-    try {
-      await tx.query(`INSERT INTO member_attributes (corp_id, name, type, sort_order) VALUES ($1, $2, $3, $4)`, [
-        corpId,
-        attribute.name,
-        attribute.type,
-        attribute.order,
-      ]);
-    } catch (error) {
-      conflictFor(error, attribute.name);
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(`INSERT INTO member_attributes (corp_id, name, type, sort_order) VALUES ($1, $2, $3, $4)`, [
+          corpId,
+          attribute.name,
+          attribute.type,
+          attribute.order,
+        ]),
+      nameTaken(attribute.name),
+    );
   }
 
   async update(tx: Tx, corpId: string, currentName: string, attribute: MemberAttribute): Promise<void> {
-    try {
-      await tx.query(`UPDATE member_attributes SET name = $3, sort_order = $4, updated_at = now() WHERE corp_id = $1 AND name = $2`, [
-        corpId,
-        currentName,
-        attribute.name,
-        attribute.order,
-      ]);
-    } catch (error) {
-      conflictFor(error, attribute.name);
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(`UPDATE member_attributes SET name = $3, sort_order = $4, updated_at = now() WHERE corp_id = $1 AND name = $2`, [
+          corpId,
+          currentName,
+          attribute.name,
+          attribute.order,
+        ]),
+      nameTaken(attribute.name),
+    );
   }
 
   async delete(tx: Tx, corpId: string, name: string): Promise<void> {

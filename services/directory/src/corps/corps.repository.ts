@@ -1,21 +1,18 @@
-import { ConflictError, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, translateUniqueViolation, Tx } from '@atrium/platform';
 import { Corp } from '../members/member';
 
 export class CorpsRepository {
   async insert(tx: Tx, corp: { code: string; name: string }): Promise<Corp> {
-    try {
-      const [row] = await tx.query<Corp[]>(`INSERT INTO corps (code, name) VALUES ($1, $2) RETURNING id, code, name`, [
-        corp.code,
-        corp.name,
-      ]);
-      return row;
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
-        throw new ConflictError(`corp code "${corp.code}" is taken`, { field: 'code' });
-      }
-      throw error;
-    }
+    return translateUniqueViolation(
+      async () => {
+        const [row] = await tx.query<Corp[]>(`INSERT INTO corps (code, name) VALUES ($1, $2) RETURNING id, code, name`, [
+          corp.code,
+          corp.name,
+        ]);
+        return row;
+      },
+      () => new ConflictError(`corp code "${corp.code}" is taken`, { field: 'code' }),
+    );
   }
 
   async insertRootDepartment(tx: Tx, corpId: string, name: string): Promise<void> {

@@ -1,5 +1,4 @@
-import { ConflictError, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, translateUniqueViolation, Tx } from '@atrium/platform';
 import { Department } from './department';
 
 interface Row {
@@ -28,10 +27,10 @@ const toDepartment = (corpId: string, row: Row): Department => ({
   leaders: row.leaders ?? [],
 });
 
-function isUniqueViolation(error: unknown, constraint: string): boolean {
-  const driver = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  return driver?.code === '23505' && driver.constraint === constraint;
-}
+const siblingNameTaken =
+  (message: string, field: string) =>
+  ({ constraint }: { constraint: string }): ConflictError | undefined =>
+    constraint === 'departments_sibling_name' ? new ConflictError(message, { field }) : undefined;
 
 export class DepartmentsRepository {
   /** Serialises structural changes of one corp's tree: cycle and depth checks see a stable tree. */
@@ -89,10 +88,9 @@ export class DepartmentsRepository {
   }
 
   async insert(tx: Tx, department: Department): Promise<void> {
-    try {
-      await tx.query(
-        `INSERT INTO departments (corp_id, id, parent_id, name, name_en, sort_order, path) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-        [
+    await translateUniqueViolation(
+      () =>
+        tx.query(`INSERT INTO departments (corp_id, id, parent_id, name, name_en, sort_order, path) VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
           department.corpId,
           department.id,
           department.parentId || null,
@@ -100,47 +98,40 @@ export class DepartmentsRepository {
           department.nameEn,
           department.order,
           department.path,
-        ],
-      );
-    } catch (error) {
-      if (isUniqueViolation(error, 'departments_pkey')) throw new ConflictError(`department id ${department.id} is taken`, { field: 'id' });
-      if (isUniqueViolation(error, 'departments_sibling_name'))
-        throw new ConflictError(`a sibling department is already named "${department.name}"`, { field: 'name' });
-      throw error;
-    }
+        ]),
+      (violation) =>
+        violation.constraint === 'departments_pkey'
+          ? new ConflictError(`department id ${department.id} is taken`, { field: 'id' })
+          : siblingNameTaken(`a sibling department is already named "${department.name}"`, 'name')(violation),
+    );
   }
 
   async updateAttributes(tx: Tx, department: Department): Promise<void> {
-    try {
-      await tx.query(`UPDATE departments SET name = $3, name_en = $4, sort_order = $5, updated_at = now() WHERE corp_id = $1 AND id = $2`, [
-        department.corpId,
-        department.id,
-        department.name,
-        department.nameEn,
-        department.order,
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error, 'departments_sibling_name'))
-        throw new ConflictError(`a sibling department is already named "${department.name}"`, { field: 'name' });
-      throw error;
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(`UPDATE departments SET name = $3, name_en = $4, sort_order = $5, updated_at = now() WHERE corp_id = $1 AND id = $2`, [
+          department.corpId,
+          department.id,
+          department.name,
+          department.nameEn,
+          department.order,
+        ]),
+      siblingNameTaken(`a sibling department is already named "${department.name}"`, 'name'),
+    );
   }
 
   /** Re-parents a department and rewrites the path prefix of its whole subtree in one statement. */
   async reparent(tx: Tx, corpId: string, department: Department, newParent: Department): Promise<void> {
     const oldDepth = department.path.length;
-    try {
-      await tx.query(`UPDATE departments SET parent_id = $3, updated_at = now() WHERE corp_id = $1 AND id = $2`, [
-        corpId,
-        department.id,
-        newParent.id,
-      ]);
-    } catch (error) {
-      if (isUniqueViolation(error, 'departments_sibling_name')) {
-        throw new ConflictError(`a department named "${department.name}" already exists under the new parent`, { field: 'parent_id' });
-      }
-      throw error;
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(`UPDATE departments SET parent_id = $3, updated_at = now() WHERE corp_id = $1 AND id = $2`, [
+          corpId,
+          department.id,
+          newParent.id,
+        ]),
+      siblingNameTaken(`a department named "${department.name}" already exists under the new parent`, 'parent_id'),
+    );
     await tx.query(
       `UPDATE departments SET path = $3::int[] || path[$4:array_length(path, 1)]
         WHERE corp_id = $1 AND path @> ARRAY[$2::int]`,

@@ -1,5 +1,4 @@
-import { ConflictError, queryReturning, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, queryReturning, translateUniqueViolation, Tx } from '@atrium/platform';
 import { clipped, ImportKind, RowError } from './import-formats';
 import { boundedErrors, ImportJob, ImportMode, ImportStatus, MAX_REASON_CHARS } from './import-job';
 
@@ -49,18 +48,19 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Progress writes run outside the job's own transaction, so pollers see them while it is open. */
 export class ImportJobsRepository {
   async insert(tx: Tx, corpId: string, job: { kind: ImportKind; mode: ImportMode; createdBy: string }): Promise<ImportJob> {
-    try {
-      const [row] = await tx.query<Row[]>(
-        `INSERT INTO import_jobs (corp_id, kind, mode, status, created_by) VALUES ($1, $2, $3, 'validating', $4) RETURNING ${COLUMNS}`,
-        [corpId, job.kind, job.mode, job.createdBy],
-      );
-      return toJob(row);
-    } catch (error) {
-      const driver = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-      if (driver?.code === '23505' && driver.constraint === 'import_jobs_one_running')
-        throw new ConflictError('another import of this corp is still running; wait until it finishes', { field: 'kind' });
-      throw error;
-    }
+    return translateUniqueViolation(
+      async () => {
+        const [row] = await tx.query<Row[]>(
+          `INSERT INTO import_jobs (corp_id, kind, mode, status, created_by) VALUES ($1, $2, $3, 'validating', $4) RETURNING ${COLUMNS}`,
+          [corpId, job.kind, job.mode, job.createdBy],
+        );
+        return toJob(row);
+      },
+      ({ constraint }) =>
+        constraint === 'import_jobs_one_running'
+          ? new ConflictError('another import of this corp is still running; wait until it finishes', { field: 'kind' })
+          : undefined,
+    );
   }
 
   async find(tx: Tx, corpId: string, id: string): Promise<ImportJob | undefined> {

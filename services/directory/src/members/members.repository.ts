@@ -1,5 +1,4 @@
-import { ConflictError, queryReturning, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, queryReturning, translateUniqueViolation, Tx, UniqueViolation } from '@atrium/platform';
 import { ExtAttr, Member, MemberDepartment, MemberStatus } from './member';
 
 interface Row {
@@ -55,17 +54,13 @@ export const toMember = (row: Row): Member => ({
   departments: (row.departments ?? []).map((d) => ({ departmentId: d.department_id, isLeader: d.is_leader, order: Number(d.sort_order) })),
 });
 
-function conflictFor(error: unknown, member: Member): never {
-  const driver = error instanceof QueryFailedError ? (error.driverError as { code?: string; constraint?: string }) : undefined;
-  if (driver?.code === '23505') {
-    if (driver.constraint === 'members_mobile')
-      throw new ConflictError(`mobile ${member.mobile} belongs to another member`, { field: 'mobile' });
-    if (driver.constraint === 'members_email')
-      throw new ConflictError(`email ${member.email} belongs to another member`, { field: 'email' });
-    throw new ConflictError(`userid "${member.userid}" is taken`, { field: 'userid' });
-  }
-  throw error;
-}
+const conflictFor =
+  (member: Member) =>
+  ({ constraint }: UniqueViolation): ConflictError => {
+    if (constraint === 'members_mobile') return new ConflictError(`mobile ${member.mobile} belongs to another member`, { field: 'mobile' });
+    if (constraint === 'members_email') return new ConflictError(`email ${member.email} belongs to another member`, { field: 'email' });
+    return new ConflictError(`userid "${member.userid}" is taken`, { field: 'userid' });
+  };
 
 /** The member's columns in the order the INSERT and UPDATE below number them ($1…$19). */
 const memberParameters = (m: Member): unknown[] => [
@@ -93,31 +88,31 @@ const memberParameters = (m: Member): unknown[] => [
 /** Every query is scoped by corp: no method reads across tenants. */
 export class MembersRepository {
   async insert(tx: Tx, member: Member): Promise<void> {
-    try {
-      await tx.query(
-        `INSERT INTO members (corp_id, userid, name, password_hash, status, roles, main_department, alias, name_en, position, mobile, email,
-                              telephone, gender, avatar, employee_no, address, extattrs, direct_leaders)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-        memberParameters(member),
-      );
-    } catch (error) {
-      conflictFor(error, member);
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(
+          `INSERT INTO members (corp_id, userid, name, password_hash, status, roles, main_department, alias, name_en, position, mobile, email,
+                                telephone, gender, avatar, employee_no, address, extattrs, direct_leaders)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
+          memberParameters(member),
+        ),
+      conflictFor(member),
+    );
     await this.replaceDepartments(tx, member.corpId, member.userid, member.departments);
   }
 
   async update(tx: Tx, member: Member): Promise<void> {
-    try {
-      await tx.query(
-        `UPDATE members SET name = $3, password_hash = $4, status = $5, roles = $6, main_department = $7, alias = $8, name_en = $9, position = $10,
-                mobile = $11, email = $12, telephone = $13, gender = $14, avatar = $15, employee_no = $16, address = $17, extattrs = $18,
-                direct_leaders = $19, updated_at = now()
-          WHERE corp_id = $1 AND userid = $2`,
-        memberParameters(member),
-      );
-    } catch (error) {
-      conflictFor(error, member);
-    }
+    await translateUniqueViolation(
+      () =>
+        tx.query(
+          `UPDATE members SET name = $3, password_hash = $4, status = $5, roles = $6, main_department = $7, alias = $8, name_en = $9, position = $10,
+                  mobile = $11, email = $12, telephone = $13, gender = $14, avatar = $15, employee_no = $16, address = $17, extattrs = $18,
+                  direct_leaders = $19, updated_at = now()
+            WHERE corp_id = $1 AND userid = $2`,
+          memberParameters(member),
+        ),
+      conflictFor(member),
+    );
   }
 
   async replaceDepartments(tx: Tx, corpId: string, userid: string, departments: MemberDepartment[]): Promise<void> {

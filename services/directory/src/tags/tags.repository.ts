@@ -1,5 +1,4 @@
-import { ConflictError, Tx } from '@atrium/platform';
-import { QueryFailedError } from 'typeorm';
+import { ConflictError, translateUniqueViolation, Tx } from '@atrium/platform';
 
 export interface Tag {
   id: number;
@@ -25,17 +24,16 @@ const toTag = (row: Row): Tag => ({ id: row.id, name: row.name, userids: row.use
 
 export class TagsRepository {
   async insert(tx: Tx, corpId: string, id: number | undefined, name: string): Promise<number> {
-    try {
-      const [row] = await tx.query<{ id: number }[]>(
-        `INSERT INTO tags (corp_id, id, name) VALUES ($1, coalesce($2, (SELECT coalesce(max(id), 0) + 1 FROM tags WHERE corp_id = $1)), $3) RETURNING id`,
-        [corpId, id ?? null, name],
-      );
-      return row.id;
-    } catch (error) {
-      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505')
-        throw new ConflictError(`tag "${name}" or its id exists`, { field: 'name' });
-      throw error;
-    }
+    return translateUniqueViolation(
+      async () => {
+        const [row] = await tx.query<{ id: number }[]>(
+          `INSERT INTO tags (corp_id, id, name) VALUES ($1, coalesce($2, (SELECT coalesce(max(id), 0) + 1 FROM tags WHERE corp_id = $1)), $3) RETURNING id`,
+          [corpId, id ?? null, name],
+        );
+        return row.id;
+      },
+      () => new ConflictError(`tag "${name}" or its id exists`, { field: 'name' }),
+    );
   }
 
   async find(tx: Tx, corpId: string, id: number): Promise<Tag | undefined> {

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { ConversationCreated, ConversationMembersChanged, ConversationUpdated, MessageSent } from '@atrium/contracts';
+import { ConversationCreated, ConversationMembersChanged, ConversationUpdated } from '@atrium/contracts';
 import {
   CallerIdentity,
   ConflictError,
@@ -20,8 +20,8 @@ import { DirectoryClient } from '../directory/directory.client';
 import { MediaService } from '../media/media.service';
 import { Message } from '../messages/message';
 import { parseContent } from '../messages/message-content';
-import { MessagesRepository } from '../messages/messages.repository';
-import { messageSnapshot, toWire } from '../messages/message-snapshot';
+import { MessageAppender } from '../messages/message-appender';
+import { toWire } from '../messages/message-snapshot';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { appAgentidOf, appSender, normaliseUserids } from './app-caller';
@@ -72,7 +72,7 @@ export class AppChatsService {
     private readonly repository: AppMessagesRepository,
     private readonly conversationsRepository: ConversationsRepository,
     private readonly conversations: ConversationsService,
-    private readonly messages: MessagesRepository,
+    private readonly appender: MessageAppender,
     private readonly policies: CorpPoliciesService,
     private readonly directory: DirectoryClient,
     private readonly realtime: RealtimePublisher,
@@ -227,11 +227,11 @@ export class AppChatsService {
     const parsed = parseContent(type, contentJson);
     const message = await this.transactions.run(async (tx) => {
       const conversation = await this.ownChat(tx, caller, chatid, true);
-      const seq = await this.conversationsRepository.nextSeq(tx, caller.corpId, conversation.id);
+      const append = this.appender.begin([{ corpId: caller.corpId, conversationId: conversation.id, lastSeq: conversation.lastSeq }]);
       const sent: Message = {
         corpId: caller.corpId,
         conversationId: conversation.id,
-        seq,
+        seq: append.nextSeq(caller.corpId, conversation.id),
         id: randomUUID(),
         sender,
         clientMsgId: randomUUID(),
@@ -242,12 +242,9 @@ export class AppChatsService {
         recalledBy: null,
       };
       Object.assign(sent.content, await this.media.attach(tx, caller.corpId, sender, sent));
-      await this.messages.insert(tx, sent);
-      await this.bus.publish(tx, MessageSent, caller.corpId, {
-        corpId: caller.corpId,
-        conversationId: conversation.id,
-        message: messageSnapshot(sent),
-      });
+      // The app is no member of the chat: there is no cursor of its own to move.
+      append.add(sent, { senderIsMember: false });
+      await this.appender.write(tx, append);
       return sent;
     });
     this.bus.relay.nudge();

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { queryReturning, Tx } from '@atrium/platform';
-import { Message } from '../messages/message';
+import { ConversationEnd } from '../messages/message-appender';
 
 export interface AppSend {
   msgid: string;
@@ -72,41 +72,20 @@ export class AppMessagesRepository {
   }
 
   /**
-   * The next sequence number of each conversation. The rows are locked in id order, so two sends
-   * of the app to overlapping members wait for each other instead of deadlocking.
+   * Locks the app conversations for a send (renamed after the app as it is called now) and gives
+   * each one's last seq. The rows are locked in id order, so two sends of the app to overlapping
+   * members wait for each other instead of deadlocking.
    */
-  async nextSeqs(tx: Tx, corpId: string, conversationIds: string[], name: string): Promise<Map<string, number>> {
+  async lockForSend(tx: Tx, corpId: string, conversationIds: string[], name: string): Promise<ConversationEnd[]> {
     const rows = await queryReturning<{ id: string; last_seq: string }>(
       tx,
-      `UPDATE conversations c SET last_seq = c.last_seq + 1, last_activity_at = now(), name = $3
+      `UPDATE conversations c SET name = $3
          FROM (SELECT id FROM conversations WHERE corp_id = $1 AND id = ANY($2::uuid[]) ORDER BY id FOR UPDATE) locked
         WHERE c.corp_id = $1 AND c.id = locked.id
        RETURNING c.id, c.last_seq`,
       [corpId, conversationIds, name],
     );
-    return new Map(rows.map((r) => [r.id, Number(r.last_seq)]));
-  }
-
-  /** The messages of one send: the same sender, content and msgid (also their client message id). */
-  async insertMessages(tx: Tx, msgid: string, messages: Message[]): Promise<void> {
-    if (messages.length === 0) return;
-    const [first] = messages;
-    await tx.query(
-      `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, msgid)
-       SELECT $1, x.conversation_id, x.seq, x.id, $2, $3, $4, $5::jsonb, $6, $3
-         FROM unnest($7::uuid[], $8::bigint[], $9::uuid[]) AS x(conversation_id, seq, id)`,
-      [
-        first.corpId,
-        first.sender,
-        msgid,
-        first.type,
-        JSON.stringify(first.content),
-        first.sentAt,
-        messages.map((m) => m.conversationId),
-        messages.map((m) => m.seq),
-        messages.map((m) => m.id),
-      ],
-    );
+    return rows.map((r) => ({ corpId, conversationId: r.id, lastSeq: Number(r.last_seq) }));
   }
 
   async insertSend(

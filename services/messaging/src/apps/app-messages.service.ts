@@ -16,6 +16,7 @@ import { CardsService } from '../cards/cards.service';
 import { MediaRepository } from '../media/media.repository';
 import { MediaService } from '../media/media.service';
 import { Message } from '../messages/message';
+import { MessageAppender } from '../messages/message-appender';
 import { parseContent } from '../messages/message-content';
 import { toWire } from '../messages/message-snapshot';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -74,6 +75,7 @@ export class AppMessagesService {
     @Inject(TRANSACTIONS) private readonly transactions: TransactionRunner,
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly repository: AppMessagesRepository,
+    private readonly appender: MessageAppender,
     private readonly realtime: RealtimePublisher,
     private readonly cards: CardsService,
     private readonly media: MediaService,
@@ -105,16 +107,18 @@ export class AppMessagesService {
         if (original) return { original, refs: [], messages: [], responseCode: '' };
       }
       const refs = await this.repository.ensureConversations(tx, caller.corpId, agentid, name, userids);
-      const seqs = await this.repository.nextSeqs(
-        tx,
-        caller.corpId,
-        refs.map((r) => r.conversationId),
-        name,
+      const append = this.appender.begin(
+        await this.repository.lockForSend(
+          tx,
+          caller.corpId,
+          refs.map((r) => r.conversationId),
+          name,
+        ),
       );
       const messages: Message[] = refs.map((r) => ({
         corpId: caller.corpId,
         conversationId: r.conversationId,
-        seq: seqs.get(r.conversationId) ?? 0,
+        seq: append.nextSeq(caller.corpId, r.conversationId),
         id: randomUUID(),
         sender,
         clientMsgId: msgid,
@@ -123,9 +127,11 @@ export class AppMessagesService {
         sentAt,
         recalledAt: null,
         recalledBy: null,
+        msgid,
       }));
       await this.attachMedia(tx, caller.corpId, sender, messages);
-      await this.repository.insertMessages(tx, msgid, messages);
+      // The app is no member of its conversations, and its send is announced per delivery below.
+      for (const message of messages) append.add(message, { senderIsMember: false, sentEvent: false });
       await this.repository.insertSend(tx, {
         corpId: caller.corpId,
         msgid,
@@ -142,7 +148,7 @@ export class AppMessagesService {
         APP_EVENT_DELIVERIES,
       );
       for (const [i, deliveries] of parts.entries()) {
-        await this.bus.publish(tx, AppMessageSent, caller.corpId, {
+        append.event(AppMessageSent, caller.corpId, {
           corpId: caller.corpId,
           msgid,
           sender,
@@ -154,6 +160,7 @@ export class AppMessagesService {
           deliveries,
         });
       }
+      await this.appender.write(tx, append);
       return { original: undefined, refs, messages, responseCode };
     });
     if (outcome.original) {

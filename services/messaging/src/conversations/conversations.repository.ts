@@ -150,7 +150,10 @@ export class ConversationsRepository {
     return locked;
   }
 
-  /** Conversations' seqs moved on (under the locks `lockForSend` took), one entry per conversation; see `runCombined`. */
+  /**
+   * Conversations' seqs moved on (under the row locks the caller holds), one entry per conversation;
+   * see `runCombined`. The only statement that moves `last_seq`: the message appender runs it.
+   */
   appendSeqsStatement(seqs: { corpId: string; id: string; seq: number }[]): SqlStatement {
     return {
       text: `UPDATE conversations c SET last_seq = v.seq, last_activity_at = now()
@@ -168,15 +171,6 @@ export class ConversationsRepository {
               WHERE m.corp_id = v.corp_id AND m.conversation_id = v.conversation_id AND m.userid = v.userid`,
       values: [cursors.map((c) => c.corpId), cursors.map((c) => c.conversationId), cursors.map((c) => c.userid), cursors.map((c) => c.seq)],
     };
-  }
-
-  async nextSeq(tx: Tx, corpId: string, id: string): Promise<number> {
-    const [row] = await queryReturning<{ last_seq: string }>(
-      tx,
-      `UPDATE conversations SET last_seq = last_seq + 1, last_activity_at = now() WHERE corp_id = $1 AND id = $2 RETURNING last_seq`,
-      [corpId, id],
-    );
-    return Number(row.last_seq);
   }
 
   async update(tx: Tx, c: Conversation): Promise<void> {

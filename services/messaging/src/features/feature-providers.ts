@@ -7,7 +7,6 @@ import { DepartmentGroupsRepository } from '../department-groups/department-grou
 import { DepartmentGroupsService } from '../department-groups/department-groups.service';
 import { ForwardingGrpcController } from '../forwarding/forwarding.grpc-controller';
 import { ForwardingService } from '../forwarding/forwarding.service';
-import { MessageWriter } from '../messages/message-writer';
 import { RetentionRepository } from '../retention/retention.repository';
 import { RetentionService } from '../retention/retention.service';
 import { ScreenshotNoticesRepository } from '../screenshots/screenshot-notices.repository';
@@ -21,7 +20,6 @@ export const FEATURE_CONTROLLERS: Type[] = [ScreenshotsGrpcController, Forwardin
 
 export const FEATURE_PROVIDERS: Provider[] = [
   JobLockRepository,
-  MessageWriter,
   BurnRepository,
   BurnService,
   ScreenshotNoticesRepository,

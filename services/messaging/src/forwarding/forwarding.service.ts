@@ -15,7 +15,8 @@ import { ConversationsRepository } from '../conversations/conversations.reposito
 import { ConversationsService } from '../conversations/conversations.service';
 import { DirectoryClient } from '../directory/directory.client';
 import { ForwardedFrom, Message } from '../messages/message';
-import { MessageWriter } from '../messages/message-writer';
+import { MessageAppender } from '../messages/message-appender';
+import { assertMayPost } from '../messages/send-rules';
 import { MessagesRepository } from '../messages/messages.repository';
 import { toWire } from '../messages/message-snapshot';
 import { FileForwarding } from '../policies/feature-policy';
@@ -49,7 +50,7 @@ export class ForwardingService {
     private readonly conversations: ConversationsService,
     private readonly conversationsRepository: ConversationsRepository,
     private readonly messages: MessagesRepository,
-    private readonly writer: MessageWriter,
+    private readonly appender: MessageAppender,
     private readonly burn: BurnService,
     private readonly policies: CorpPoliciesService,
     private readonly directory: DirectoryClient,
@@ -92,17 +93,16 @@ export class ForwardingService {
         throw new DomainError('FORBIDDEN', `messages cannot be forwarded into a ${conversation.kind} conversation`, {
           conversationId: conversation.id,
         });
-      const privileged = me.role === 'owner' || me.role === 'admin';
-      if (conversation.adminOnly && !privileged)
-        throw new DomainError('FORBIDDEN', 'only the owner and group admins may post here', { conversationId: conversation.id });
-      if (me.mutedUntil && me.mutedUntil.getTime() > Date.now())
-        throw new DomainError('FORBIDDEN', `you are muted in this group until ${me.mutedUntil.toISOString()}`, {
-          mutedUntil: me.mutedUntil.toISOString(),
-        });
+      // A forward is no new @all and never burns after reading, whatever its sources were.
+      assertMayPost(conversation, me, { burnAfterReading: false, mentionsEveryone: false }, new Date());
+      const append = this.appender.begin([{ corpId: caller.corpId, conversationId: conversation.id, lastSeq: conversation.lastSeq }]);
       const written: Message[] = [];
       for (const [i, draft] of drafts.entries()) {
-        written.push(await this.writer.append(tx, caller.corpId, conversation.id, { sender: me.userid, clientMsgId: ids[i], ...draft }));
+        written.push(
+          await this.appender.compose(tx, append, caller.corpId, conversation.id, { sender: me.userid, clientMsgId: ids[i], ...draft }),
+        );
       }
+      await this.appender.write(tx, append);
       return { messages: written, created: true };
     });
     if (result.created) {

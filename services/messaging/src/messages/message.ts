@@ -29,6 +29,8 @@ export interface Message {
   forwardedFrom?: ForwardedFrom | null;
   /** What the client's send asked for (see requestHash); absent for messages no client sent. */
   requestHash?: string | null;
+  /** An app's send (WeCom's msgid): names every recipient's copy, which a recall finds by it. */
+  msgid?: string | null;
 }
 
 /** Where a forwarded message first came from (forwarding a forward keeps the first origin). */

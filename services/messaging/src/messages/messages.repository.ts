@@ -18,6 +18,7 @@ interface Row {
   expired_at?: Date | null;
   forwarded_from?: ForwardedFrom | null;
   request_hash?: string | null;
+  msgid?: string | null;
 }
 
 const toMessage = (r: Row): Message => ({
@@ -37,21 +38,26 @@ const toMessage = (r: Row): Message => ({
   expiredAt: r.expired_at ?? null,
   forwardedFrom: r.forwarded_from ?? null,
   requestHash: r.request_hash ?? null,
+  msgid: r.msgid ?? null,
 });
 
 export class MessagesRepository {
-  async insert(tx: Tx, m: Message): Promise<void> {
-    const { text, values } = this.insertStatement([m]);
-    await tx.query(text, values);
-  }
-
-  /** Messages in one multi-row insert whose text does not depend on how many; see `runCombined`. */
+  /**
+   * Messages in one multi-row insert whose text does not depend on how many; see `runCombined`.
+   * Only the message appender writes it. A content shared by many messages (an app's send to every
+   * member) travels once.
+   */
   insertStatement(messages: Message[]): SqlStatement {
     const column = <T>(pick: (m: Message) => T) => messages.map(pick);
+    const contents = new Map<Record<string, unknown>, number>();
+    for (const m of messages) if (!contents.has(m.content)) contents.set(m.content, contents.size + 1);
     return {
-      text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from, request_hash)
-             SELECT * FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $8::jsonb[],
-                                  $9::timestamptz[], $10::boolean[], $11::jsonb[], $12::text[])`,
+      text: `INSERT INTO messages (corp_id, conversation_id, seq, id, sender, client_msg_id, type, content, sent_at, burn_after_reading, forwarded_from, request_hash, msgid)
+             SELECT x.corp_id, x.conversation_id, x.seq, x.id, x.sender, x.client_msg_id, x.type, ($8::jsonb[])[x.content_index], x.sent_at,
+                    x.burn_after_reading, x.forwarded_from, x.request_hash, x.msgid
+               FROM unnest($1::text[], $2::uuid[], $3::bigint[], $4::uuid[], $5::text[], $6::text[], $7::text[], $9::timestamptz[], $10::boolean[],
+                           $11::jsonb[], $12::text[], $13::text[], $14::int[])
+                 AS x(corp_id, conversation_id, seq, id, sender, client_msg_id, type, sent_at, burn_after_reading, forwarded_from, request_hash, msgid, content_index)`,
       values: [
         column((m) => m.corpId),
         column((m) => m.conversationId),
@@ -60,11 +66,13 @@ export class MessagesRepository {
         column((m) => m.sender),
         column((m) => m.clientMsgId),
         column((m) => m.type),
-        column((m) => JSON.stringify(m.content)),
+        [...contents.keys()].map((content) => JSON.stringify(content)),
         column((m) => m.sentAt),
         column((m) => m.burnAfterReading ?? false),
         column((m) => (m.forwardedFrom ? JSON.stringify(m.forwardedFrom) : null)),
         column((m) => m.requestHash ?? null),
+        column((m) => m.msgid ?? null),
+        column((m) => contents.get(m.content)!),
       ],
     };
   }

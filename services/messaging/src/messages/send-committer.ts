@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { MessageSent } from '@atrium/contracts';
 import {
   Batcher,
   CallerIdentity,
@@ -11,18 +10,18 @@ import {
   TRANSACTIONS,
   TransactionRunner,
   Tx,
-  outboxRowsStatement,
-  runCombined,
+  uniqueViolationOf,
 } from '@atrium/platform';
-import { assertBurnAllowed } from '../burn/burn-rules';
 import { BurnService } from '../burn/burn.service';
 import { ConversationsRepository, LockedForSend } from '../conversations/conversations.repository';
 import { MediaService } from '../media/media.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Message, MessageType } from './message';
-import { messageSnapshot, toWire } from './message-snapshot';
+import { Append, MessageAppender } from './message-appender';
+import { toWire } from './message-snapshot';
 import { MessagesRepository } from './messages.repository';
 import { assertSameSend, clientMsgIdReused } from './send-fingerprint';
+import { assertMayPost, assertOpenToMembers, postAttemptOf } from './send-rules';
 
 /** A send that passed validation: what the committer stores. */
 export interface ValidSend {
@@ -48,12 +47,8 @@ interface LockTurn {
   done: () => void;
 }
 
-/** What earlier sends of a group wrote in a send's conversation. */
+/** What earlier sends of a group wrote in a send's conversation, beyond what the append knows. */
 interface GroupSoFar {
-  /** The conversation's last seq they took. */
-  seq?: number;
-  /** The seq of the sender's own latest one. */
-  senderSeq?: number;
   /** Whether another member sent burn-after-reading messages among them. */
   burnsByOthers: boolean;
 }
@@ -67,9 +62,10 @@ interface Stored extends SendOutcome {
 /**
  * Sends are committed in groups. Concurrent sends (from every gateway replica, REST and apps)
  * queue while the transactions in flight finish, and the next transaction takes them all: one
- * locking read for all their conversations, one combined write of their messages, sequences,
- * senders' cursors and outbox events, one commit. Under load that shares a transaction's round
- * trips and commit among dozens of messages; alone, a send is still four round trips.
+ * locking read for all their conversations, one append of their messages (the appender's single
+ * write of messages, sequences, senders' cursors and outbox events), one commit. Under load that
+ * shares a transaction's round trips and commit among dozens of messages; alone, a send is still
+ * four round trips.
  */
 @Injectable()
 export class SendCommitter {
@@ -85,6 +81,7 @@ export class SendCommitter {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly conversations: ConversationsRepository,
     private readonly messages: MessagesRepository,
+    private readonly appender: MessageAppender,
     private readonly media: MediaService,
     private readonly burn: BurnService,
     private readonly realtime: RealtimePublisher,
@@ -144,11 +141,15 @@ export class SendCommitter {
     } finally {
       turn.done();
     }
-    const lastSeqs = new Map<string, { corpId: string; id: string; seq: number }>();
-    const cursors = new Map<string, { corpId: string; conversationId: string; userid: string; seq: number }>();
+    const append = this.appender.begin(
+      [...locked.values()].map(({ conversation }) => ({
+        corpId: conversation.corpId,
+        conversationId: conversation.id,
+        lastSeq: conversation.lastSeq,
+      })),
+    );
     const firstOfKey = new Map<string, number>();
     const burnSenders = new Map<string, Set<string>>();
-    const created: Message[] = [];
     const results: PromiseSettledResult<Stored>[] = [];
     for (const [i, send] of sends.entries()) {
       // The same client message id twice in one group: the second is a resend of the first.
@@ -167,23 +168,11 @@ export class SendCommitter {
       firstOfKey.set(key, i);
       try {
         const conversationKey = `${send.caller.corpId}\n${send.conversationId}`;
-        const cursorKey = `${conversationKey}\n${send.userid}`;
-        const stored = await this.prepare(tx, send, locked.get(i), {
-          seq: lastSeqs.get(conversationKey)?.seq,
-          senderSeq: cursors.get(cursorKey)?.seq,
+        const stored = await this.prepare(tx, send, locked.get(i), append, {
           burnsByOthers: [...(burnSenders.get(conversationKey) ?? [])].some((sender) => sender !== send.userid),
         });
         if (stored.created) {
           const message = stored.message;
-          lastSeqs.set(conversationKey, { corpId: message.corpId, id: message.conversationId, seq: message.seq });
-          // The sender has read what they wrote.
-          cursors.set(cursorKey, {
-            corpId: message.corpId,
-            conversationId: message.conversationId,
-            userid: message.sender,
-            seq: message.seq,
-          });
-          created.push(message);
           if (message.burnAfterReading)
             burnSenders.set(conversationKey, (burnSenders.get(conversationKey) ?? new Set()).add(message.sender));
         }
@@ -193,39 +182,19 @@ export class SendCommitter {
         results.push({ status: 'rejected', reason: error });
       }
     }
-    if (created.length > 0)
-      await runCombined(tx, [
-        this.conversations.appendSeqsStatement([...lastSeqs.values()]),
-        this.messages.insertStatement(created),
-        this.conversations.advanceReadsStatement([...cursors.values()]),
-        outboxRowsStatement(
-          created.map(
-            (message) =>
-              this.bus.prepare(MessageSent, message.corpId, {
-                corpId: message.corpId,
-                conversationId: message.conversationId,
-                message: messageSnapshot(message),
-              }).statement,
-          ),
-        ),
-      ]);
+    await this.appender.write(tx, append);
     return results;
   }
 
-  /** One send's rules against its locked conversation, after what earlier sends of the group wrote there. */
-  private async prepare(tx: Tx, send: ValidSend, locked: LockedForSend | undefined, group: GroupSoFar): Promise<Stored> {
+  /**
+   * One send's rules against its locked conversation, after what earlier sends of the group wrote
+   * there; an allowed send joins the append.
+   */
+  private async prepare(tx: Tx, send: ValidSend, locked: LockedForSend | undefined, append: Append, group: GroupSoFar): Promise<Stored> {
     const { caller } = send;
     if (!locked?.me) throw new NotFoundError('conversation', { conversationId: send.conversationId });
     const { conversation, me } = locked;
-    if (conversation.dissolved)
-      throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: conversation.id });
-    // Only the app posts in its conversation with a member (a member's reply would be the app's
-    // callback, which Atrium does not deliver yet).
-    if (conversation.kind === 'app')
-      throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
-        conversationId: conversation.id,
-        reason: 'app_conversation',
-      });
+    assertOpenToMembers(conversation);
     if (locked.originalSeq !== undefined) {
       const original = await this.messages.findBySeq(tx, caller.corpId, conversation.id, locked.originalSeq);
       if (original) {
@@ -233,18 +202,10 @@ export class SendCommitter {
         return { message: original, created: false, readBefore: 0, unreadBurns: false };
       }
     }
-    if (send.burnAfterReading) assertBurnAllowed(conversation);
-    const privileged = me.role === 'owner' || me.role === 'admin';
-    if (conversation.adminOnly && !privileged)
-      throw new DomainError('FORBIDDEN', 'only the owner and group admins may post here', { conversationId: conversation.id });
-    if (me.mutedUntil && me.mutedUntil.getTime() > Date.now()) {
-      throw new DomainError('FORBIDDEN', `you are muted in this group until ${me.mutedUntil.toISOString()}`, {
-        mutedUntil: me.mutedUntil.toISOString(),
-      });
-    }
-    if (send.type === 'text' && send.content.mentionAll === true && !privileged)
-      throw new DomainError('FORBIDDEN', 'only the owner and group admins may mention everyone');
-    const seq = (group.seq ?? conversation.lastSeq) + 1;
+    assertMayPost(conversation, me, postAttemptOf(send), new Date());
+    const seq = append.nextSeq(caller.corpId, conversation.id);
+    // The seq of the sender's own earlier send in this group, if any.
+    const senderSeq = append.cursorOf(caller.corpId, conversation.id, me.userid);
     const content = {
       ...send.content,
       ...(await this.media.attach(tx, caller.corpId, me.userid, {
@@ -269,10 +230,11 @@ export class SendCommitter {
       burnAfterReading: send.burnAfterReading,
       requestHash: send.fingerprint,
     };
+    append.add(message);
     // The lock's read saw the other party's unread burns before this group; the sender's own
     // earlier send in the group moved their cursor past those already.
-    const unreadBurns = (group.senderSeq === undefined && locked.unreadBurns) || group.burnsByOthers;
-    return { message, created: true, readBefore: group.senderSeq ?? me.readSeq, unreadBurns };
+    const unreadBurns = (senderSeq === undefined && locked.unreadBurns) || group.burnsByOthers;
+    return { message, created: true, readBefore: senderSeq ?? me.readSeq, unreadBurns };
   }
 
   /**
@@ -317,6 +279,5 @@ export class SendCommitter {
 }
 
 function isDuplicateClientMsgId(error: unknown): boolean {
-  const driverError = (error as { driverError?: { code?: string; constraint?: string } }).driverError;
-  return driverError?.code === '23505' && (driverError.constraint ?? '').includes('client_msg_id');
+  return uniqueViolationOf(error)?.constraint.includes('client_msg_id') ?? false;
 }

@@ -3,7 +3,7 @@ import { CallerIdentity, DomainError, EVENT_BUS, EventBus, TRANSACTIONS, Transac
 import { BurnService } from '../burn/burn.service';
 import { ConversationsService } from '../conversations/conversations.service';
 import { Message } from '../messages/message';
-import { MessageWriter } from '../messages/message-writer';
+import { MessageAppender } from '../messages/message-appender';
 import { MessagesRepository } from '../messages/messages.repository';
 import { toWire } from '../messages/message-snapshot';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
@@ -26,7 +26,7 @@ export class ScreenshotsService {
     private readonly conversations: ConversationsService,
     private readonly messages: MessagesRepository,
     private readonly notices: ScreenshotNoticesRepository,
-    private readonly writer: MessageWriter,
+    private readonly appender: MessageAppender,
     private readonly realtime: RealtimePublisher,
     private readonly burn: BurnService,
   ) {}
@@ -49,12 +49,14 @@ export class ScreenshotsService {
         });
       }
       await this.notices.record(tx, caller.corpId, conversation.id, me.userid, now);
-      const message = await this.writer.append(tx, caller.corpId, conversation.id, {
+      const append = this.appender.begin([{ corpId: caller.corpId, conversationId: conversation.id, lastSeq: conversation.lastSeq }]);
+      const message = await this.appender.compose(tx, append, caller.corpId, conversation.id, {
         sender: me.userid,
         clientMsgId,
         type: 'system',
         content: { event: 'screenshot', userid: me.userid },
       });
+      await this.appender.write(tx, append);
       return { message, created: true };
     });
     if (result.created) {

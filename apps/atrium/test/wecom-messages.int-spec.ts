@@ -494,7 +494,7 @@ describe('WeCom app messages', () => {
         content: { text: 'thanks!' },
       });
       expect(post.status).toBe(403);
-      expect(post.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'app_conversation' } });
+      expect(post.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'APP_CONVERSATION' } });
     });
 
     it('records each send in the outbox as app message events the archive takes', async () => {
@@ -678,7 +678,7 @@ describe('WeCom app messages', () => {
         { corpId: corpAId, userId: 'admin', roles: [SUPER_ADMIN_ROLE] },
         { corpId: corpAId, userId: 'app:directory-sync', roles: ['directory_sync'] },
       ]) {
-        await expect(send(caller, ['bob'], 'spoofed')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'not_an_app' } });
+        await expect(send(caller, ['bob'], 'spoofed')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'NOT_AN_APP' } });
         await expect(
           messaging.call('test', (m, md) => m.createAppChat({ chatid: '', name: 'x', owner: '', userids: ['alice', 'bob'] }, md), caller),
         ).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -15,8 +15,8 @@ export function mediaErrcodeFor(error: DomainError): Errcode | undefined {
       return ERRCODE.INVALID_MEDIA_ID;
     case 'VALIDATION_FAILED':
       if (details.field === 'type') return ERRCODE.INVALID_MEDIA_TYPE;
-      if (details.reason === 'missing' || details.reason === 'empty') return ERRCODE.EMPTY_MEDIA;
-      if (details.reason === 'malformed') return ERRCODE.DATA_FORMAT_ERROR;
+      if (details.reason === 'MISSING' || details.reason === 'EMPTY') return ERRCODE.EMPTY_MEDIA;
+      if (details.reason === 'MALFORMED') return ERRCODE.DATA_FORMAT_ERROR;
       if (details.field === 'media') return ERRCODE.INVALID_MEDIA_FILE_TYPE;
       return undefined;
     default:

@@ -31,7 +31,7 @@ export function appErrcodeFor(error: DomainError, api: WecomAppApi): Errcode | u
       // An unknown msgid, or another app's.
       return field === 'msgid' ? ERRCODE.INVALID_PARAMETER : undefined;
     case 'FORBIDDEN':
-      if (error.details?.reason === 'not_an_app') return ERRCODE.API_UNAUTHORIZED;
+      if (error.details?.reason === 'NOT_AN_APP') return ERRCODE.API_UNAUTHORIZED;
       if (api === 'appchat') return field === 'chatid' ? ERRCODE.CHAT_OF_ANOTHER_APP : ERRCODE.INVALID_CHAT_MEMBER;
       return undefined;
     case 'ALREADY_EXISTS':
@@ -39,7 +39,7 @@ export function appErrcodeFor(error: DomainError, api: WecomAppApi): Errcode | u
     case 'LIMIT_EXCEEDED':
       return api === 'appchat' ? ERRCODE.INVALID_CHAT_MEMBER_COUNT : ERRCODE.INVALID_USERID_LIST_LENGTH;
     case 'PRECONDITION_FAILED':
-      if (error.details?.reason === 'dissolved') return ERRCODE.CHAT_DISSOLVED;
+      if (error.details?.reason === 'DISSOLVED') return ERRCODE.CHAT_DISSOLVED;
       // Past the 24 hours of message/recall.
       return field === 'msgid' ? ERRCODE.INVALID_PARAMETER : undefined;
     default:

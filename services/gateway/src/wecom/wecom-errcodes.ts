@@ -88,7 +88,7 @@ export function errcodeFor(error: DomainError, api: WecomApi): Errcode {
       // The only precondition the department APIs can break: deleting the root.
       return api === 'department' ? ERRCODE.ROOT_DEPARTMENT_UNDELETABLE : ERRCODE.INVALID_PARAMETER;
     case 'DEPARTMENT_NOT_EMPTY':
-      return error.details?.reason === 'members' ? ERRCODE.DEPARTMENT_HAS_MEMBERS : ERRCODE.DEPARTMENT_HAS_CHILDREN;
+      return error.details?.reason === 'MEMBERS' ? ERRCODE.DEPARTMENT_HAS_MEMBERS : ERRCODE.DEPARTMENT_HAS_CHILDREN;
     case 'DEPARTMENT_CYCLE':
       return ERRCODE.DEPARTMENT_CYCLE;
     case 'DEPARTMENT_TOO_DEEP':

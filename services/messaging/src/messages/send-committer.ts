@@ -218,13 +218,16 @@ export class SendCommitter {
     if (!locked?.me) throw new NotFoundError('conversation', { conversationId: send.conversationId });
     const { conversation, me } = locked;
     if (conversation.dissolved)
-      throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: conversation.id });
+      throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', {
+        reason: 'DISSOLVED',
+        conversationId: conversation.id,
+      });
     // Only the app posts in its conversation with a member (a member's reply would be the app's
     // callback, which Atrium does not deliver yet).
     if (conversation.kind === 'app')
       throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
         conversationId: conversation.id,
-        reason: 'app_conversation',
+        reason: 'APP_CONVERSATION',
       });
     if (locked.originalSeq !== undefined) {
       const original = await this.messages.findBySeq(tx, caller.corpId, conversation.id, locked.originalSeq);

@@ -484,6 +484,8 @@ describe('WeCom app messages', () => {
       const sync = await tokenFor(corpA, syncSecret);
       expect(await cgi('message/send', sync, { ...text('x'), touser: 'alice' })).toMatchObject({ errcode: 48002 });
       expect(await cgi('appchat/create', sync, { userlist: ['alice', 'bob'] })).toMatchObject({ errcode: 48002 });
+      const update = { agentid: 1000002, response_code: 'whatever', button: { replace_name: 'done' } };
+      expect(await cgi('message/update_template_card', sync, update)).toMatchObject({ errcode: 48002 });
     });
 
     it('keeps app conversations read-only for members', async () => {

@@ -1,6 +1,6 @@
 import { DomainError } from '@atrium/platform';
 import { invalidParts, parseAddressing } from './wecom-addressing';
-import { appErrcodeFor } from './wecom-app-errcodes';
+import { errcodeFor } from './wecom-errcodes';
 import { WecomError } from './wecom-error';
 
 const errcodeOf = (body: { touser?: string; toparty?: string; totag?: string }) => {
@@ -41,7 +41,7 @@ describe('addressing of message/send', () => {
 
 describe("errcodes of messaging's failures on message/* and appchat/*", () => {
   const failure = (code: DomainError['code'], details?: Record<string, unknown>) => new DomainError(code, 'failed', details);
-  it.each<[string, DomainError, 'message' | 'appchat', number | undefined]>([
+  it.each<[string, DomainError, 'message' | 'appchat', number]>([
     ['an unknown chat', failure('NOT_FOUND', { field: 'chatid' }), 'appchat', 86003],
     ["another app's chat", failure('FORBIDDEN', { field: 'chatid' }), 'appchat', 86008],
     ['a member outside the range', failure('FORBIDDEN', { field: 'userids' }), 'appchat', 86007],
@@ -54,8 +54,8 @@ describe("errcodes of messaging's failures on message/* and appchat/*", () => {
     ['a recall after 24 hours', failure('PRECONDITION_FAILED', { field: 'msgid' }), 'message', 40058],
     ['an unknown media id', failure('NOT_FOUND', { field: 'content.mediaId' }), 'message', 40007],
     ['an unknown type', failure('VALIDATION_FAILED', { field: 'type' }), 'message', 40008],
-    ['anything else (left to the shared mapping)', failure('INTERNAL'), 'message', undefined],
+    ['anything else (left to the shared mapping)', failure('INTERNAL'), 'message', -1],
   ])('maps %s', (_, error, api, errcode) => {
-    expect(appErrcodeFor(error, api)).toBe(errcode);
+    expect(errcodeFor(error, api)).toBe(errcode);
   });
 });

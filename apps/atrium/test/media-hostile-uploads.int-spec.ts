@@ -139,7 +139,7 @@ describe('media uploads from a hostile client', () => {
     const before = storedFiles().length;
     const native = await post('/api/v1/media?type=file', controlNames);
     expect(native.status).toBe(400);
-    expect(native.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { reason: 'malformed' } });
+    expect(native.body).toMatchObject({ code: 'VALIDATION_FAILED', details: { reason: 'MALFORMED' } });
     const wecom = await post(`/cgi-bin/media/upload?access_token=${accessToken}&type=file`, controlNames);
     expect(wecom.status).toBe(200);
     expect(wecom.body.errcode).toBe(47001);
@@ -184,11 +184,11 @@ describe('media uploads from a hostile client', () => {
   it('refuses content that lies about its type and an empty file', async () => {
     const text = Buffer.from('just some text, not a picture at all');
     const asImage = await post('/api/v1/media?type=image', multipart([filePart(text, 'photo.png')]));
-    expect(asImage).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: { reason: 'content_mismatch' } } });
+    expect(asImage).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: { reason: 'CONTENT_MISMATCH' } } });
     const pngAsVideo = await post('/api/v1/media?type=video', multipart([filePart(Buffer.concat([PNG, randomBytes(500)]), 'clip.mp4')]));
-    expect(pngAsVideo).toMatchObject({ status: 400, body: { details: { reason: 'content_mismatch' } } });
+    expect(pngAsVideo).toMatchObject({ status: 400, body: { details: { reason: 'CONTENT_MISMATCH' } } });
     const empty = await post('/api/v1/media?type=file', multipart([filePart(Buffer.alloc(0), 'empty.txt')]));
-    expect(empty).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: { reason: 'empty' } } });
+    expect(empty).toMatchObject({ status: 400, body: { code: 'VALIDATION_FAILED', details: { reason: 'EMPTY' } } });
     await expectAlive();
   });
 
@@ -205,7 +205,7 @@ describe('media uploads from a hostile client', () => {
     const windows = await post('/api/v1/media?type=file', multipart([filePart(randomBytes(300), '..\\..\\boot.ini')]));
     expect(windows.body.name).toBe('boot.ini');
     const raw = await post('/api/v1/media?type=file', multipart([filePart(randomBytes(300), 'bell\x07.txt')]));
-    expect(raw).toMatchObject({ status: 400, body: { details: { reason: 'malformed' } } });
+    expect(raw).toMatchObject({ status: 400, body: { details: { reason: 'MALFORMED' } } });
     // The bytes sit under the store's own key, nowhere the name pointed.
     expect(storedFiles().every((f) => f.startsWith(join(platform.blobDir, 'media', corpId)))).toBe(true);
     await expectAlive();
@@ -236,7 +236,7 @@ describe('media uploads from a hostile client', () => {
       const media = await registered();
       const res = await post('/api/v1/media?type=file', multipart([filePart(randomBytes(3 * 1024 * 1024), 'big.bin')]));
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'storage_full' } });
+      expect(res.body).toMatchObject({ code: 'UNAVAILABLE', details: { reason: 'STORAGE_FULL' } });
       const wecom = await post(
         `/cgi-bin/media/upload?access_token=${accessToken}&type=file`,
         multipart([filePart(randomBytes(3 * 1024 * 1024))]),

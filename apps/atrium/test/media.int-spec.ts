@@ -315,15 +315,15 @@ describe('media through the gateway', () => {
       const before = storedFiles();
       expect(await upload(tokens.alice, 'image', program(), 'cat.png', 'image/png')).toMatchObject({
         status: 400,
-        body: { code: 'VALIDATION_FAILED', details: { field: 'media', reason: 'content_mismatch' } },
+        body: { code: 'VALIDATION_FAILED', details: { field: 'media', reason: 'CONTENT_MISMATCH' } },
       });
       expect(await upload(tokens.alice, 'file', program(), 'report.pdf', 'application/pdf')).toMatchObject({
         status: 400,
-        body: { details: { reason: 'executable' } },
+        body: { details: { reason: 'EXECUTABLE' } },
       });
       expect(await upload(tokens.alice, 'file', randomBytes(100), 'setup.EXE')).toMatchObject({
         status: 400,
-        body: { details: { reason: 'blocked_extension', extension: 'exe' } },
+        body: { details: { reason: 'BLOCKED_EXTENSION', extension: 'exe' } },
       });
       expect(storedFiles()).toEqual(before);
       const pdf = await upload(tokens.alice, 'file', Buffer.from('%PDF-1.7\n…'), 'minutes.pdf', 'application/pdf');
@@ -336,11 +336,11 @@ describe('media through the gateway', () => {
         await json(await call('POST', '/api/v1/media?type=image', tokens.alice, form(png(100), 'a.png', 'image/png', 'picture'))),
       ).toMatchObject({
         status: 400,
-        body: { details: { field: 'media', reason: 'missing' } },
+        body: { details: { field: 'media', reason: 'MISSING' } },
       });
       expect(await upload(tokens.alice, 'file', Buffer.alloc(0), 'empty.txt')).toMatchObject({
         status: 400,
-        body: { details: { reason: 'empty' } },
+        body: { details: { reason: 'EMPTY' } },
       });
       expect(await json(await call('POST', '/api/v1/media?type=file', tokens.alice, { media: 'x' }))).toMatchObject({
         status: 400,

@@ -129,7 +129,7 @@ describe('messaging', () => {
       expect(repeat).toEqual({ created: false, message: first.message });
       await expect(msg(as('alice'), (c, md) => c.sendMessage(text(groupId, 'dup-1', 'hello again'), md))).rejects.toMatchObject({
         code: 'CONFLICT',
-        details: { reason: 'client_msg_id_reused' },
+        details: { reason: 'CLIENT_MSG_ID_REUSED' },
       });
       const conversation = await msg(as('alice'), (c, md) => c.getConversation({ id: groupId }, md));
       expect(conversation.conversation!.lastSeq).toBe(first.message!.seq);
@@ -309,6 +309,18 @@ describe('messaging', () => {
         'the directory transfer record for groups',
       );
       expect(transfers.transfers.find((r) => r.resourceType === 'groups')).toMatchObject({ status: 'done', transferred: 1 });
+    });
+
+    it('reports a dissolved group one way, whatever is tried in it', async () => {
+      const doomed = await msg(as('alice'), (c, md) =>
+        c.createConversation({ kind: 'group', name: 'Short-lived', members: ['bob'], adminOnly: false, whoMayAdd: 'all' }, md),
+      );
+      const id = doomed.conversation!.id;
+      await msg(as('alice'), (c, md) => c.dissolveConversation({ id }, md));
+      const dissolved = { code: 'PRECONDITION_FAILED', details: { reason: 'DISSOLVED', conversationId: id } };
+      await expect(msg(as('bob'), (c, md) => c.sendMessage(text(id, 'after-1', 'anyone?'), md))).rejects.toMatchObject(dissolved);
+      await expect(msg(as('alice'), (c, md) => c.updateConversation({ id, name: 'Revived' }, md))).rejects.toMatchObject(dissolved);
+      await expect(msg(as('bob'), (c, md) => c.addMembers({ id, userids: ['carol'] }, md))).rejects.toMatchObject(dissolved);
     });
 
     it('keeps corps apart', async () => {

@@ -120,7 +120,7 @@ describe('sends settle on their own', () => {
       expect(again.body).toMatchObject({ created: false, message: { seq: first.body.message.seq } });
       const other = await post('rest-1', 'something else');
       expect(other.status).toBe(409);
-      expect(other.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'client_msg_id_reused' } });
+      expect(other.body).toMatchObject({ code: 'CONFLICT', details: { reason: 'CLIENT_MSG_ID_REUSED' } });
       const burning = await post('rest-1', 'the first', { burnAfterReading: true });
       expect(burning.status).toBe(409);
       expect((await stored('a')).get('rest-1')).toBe('the first');

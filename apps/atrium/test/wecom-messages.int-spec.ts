@@ -484,6 +484,8 @@ describe('WeCom app messages', () => {
       const sync = await tokenFor(corpA, syncSecret);
       expect(await cgi('message/send', sync, { ...text('x'), touser: 'alice' })).toMatchObject({ errcode: 48002 });
       expect(await cgi('appchat/create', sync, { userlist: ['alice', 'bob'] })).toMatchObject({ errcode: 48002 });
+      const update = { agentid: 1000002, response_code: 'whatever', button: { replace_name: 'done' } };
+      expect(await cgi('message/update_template_card', sync, update)).toMatchObject({ errcode: 48002 });
     });
 
     it('keeps app conversations read-only for members', async () => {
@@ -494,7 +496,7 @@ describe('WeCom app messages', () => {
         content: { text: 'thanks!' },
       });
       expect(post.status).toBe(403);
-      expect(post.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'app_conversation' } });
+      expect(post.body).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'APP_CONVERSATION' } });
     });
 
     it('records each send in the outbox as app message events the archive takes', async () => {
@@ -678,7 +680,7 @@ describe('WeCom app messages', () => {
         { corpId: corpAId, userId: 'admin', roles: [SUPER_ADMIN_ROLE] },
         { corpId: corpAId, userId: 'app:directory-sync', roles: ['directory_sync'] },
       ]) {
-        await expect(send(caller, ['bob'], 'spoofed')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'not_an_app' } });
+        await expect(send(caller, ['bob'], 'spoofed')).rejects.toMatchObject({ code: 'FORBIDDEN', details: { reason: 'NOT_AN_APP' } });
         await expect(
           messaging.call('test', (m, md) => m.createAppChat({ chatid: '', name: 'x', owner: '', userids: ['alice', 'bob'] }, md), caller),
         ).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -8,3 +8,4 @@ export * as healthV1 from './gen/grpc/health/v1/health';
 export { PROTO_ROOT, protoPathFor } from './proto-path';
 export * from './realtime';
 export * from './media';
+export * from './refusal-reasons';

@@ -1,59 +1,15 @@
-import { Module, Provider } from '@nestjs/common';
 import { protoPathFor } from '@atrium/contracts';
-import { INFRA, Infrastructure, ServiceDefinition } from '@atrium/platform';
-import { hkdfSync } from 'node:crypto';
+import { ServiceDefinition } from '@atrium/platform';
 import { ArchiveJobs } from './archive/archive-jobs';
-import { ArchiveRepository } from './archive/archive.repository';
-import { ArchiveService } from './archive/archive.service';
-import { AUDIT_SETTINGS, AuditSettings, KEY_PROVIDER } from './audit.tokens';
-import { CallerGrpcController } from './caller/caller.grpc-controller';
-import { AccessControl } from './compliance/access-control.service';
-import { AuditGrpcController } from './compliance/audit.grpc-controller';
-import { MessageFinder } from './compliance/message-finder';
-import { ReadScopes } from './compliance/read-scope';
-import { RecordReader } from './compliance/record-reader';
-import { OfficersRepository } from './compliance/officers.repository';
-import { OfficersService } from './compliance/officers.service';
-import { SearchRepository } from './compliance/search.repository';
-import { SearchService } from './compliance/search.service';
+import { AuditModule, AuditOptions } from './audit.module';
 import { AuditConfig } from './config';
 import { KeyRing } from './crypto/key-ring.service';
-import { KeyProvider } from './crypto/key-provider';
-import { KeysRepository } from './crypto/keys.repository';
-import { LocalKeyProvider } from './crypto/local-key-provider';
-import { ExportsRepository } from './exports/exports.repository';
-import { ExportsService } from './exports/exports.service';
-import { HoldsRepository } from './holds/holds.repository';
-import { HoldsService } from './holds/holds.service';
 import { IngestConsumer } from './ingest/ingest.consumer';
-import { IngestService } from './ingest/ingest.service';
-import { CheckpointService } from './integrity/checkpoint.service';
-import { CheckpointsRepository } from './integrity/checkpoints.repository';
-import { IntegrityService } from './integrity/integrity.service';
 import { AuditReceipts1700000006000 } from './migrations/1700000006000-audit-receipts';
 import { AuditArchive1700000006100 } from './migrations/1700000006100-audit-archive';
 import { AuditCompliance1700000006200 } from './migrations/1700000006200-audit-compliance';
-import { PolicyRepository } from './policy/policy.repository';
-import { PolicyService } from './policy/policy.service';
-import { PullRepository } from './pull/pull.repository';
-import { PullService } from './pull/pull.service';
-import { RetentionService } from './retention/retention.service';
-import { ScopeRepository } from './scope/scope.repository';
 
-export interface AuditOptions {
-  /** The key provider (a KMS adapter in a cluster); default: local, from `masterKey`. */
-  keyProvider?: KeyProvider;
-  /** 32 bytes; default: derived from the identity key, for embedded mode and tests. */
-  masterKey?: Buffer;
-  settings?: Partial<AuditSettings>;
-}
-
-const DEFAULT_SETTINGS: AuditSettings = { checkpointIntervalMs: 300_000, retentionSweepIntervalMs: 3_600_000, exportChunkRecords: 1_000 };
-
-/** Embedded mode has no secret store: the master key is derived from the identity key, with a warning. */
-export function derivedMasterKey(identityKey: string): Buffer {
-  return Buffer.from(hkdfSync('sha256', Buffer.from(identityKey), Buffer.from('atrium-audit'), Buffer.from('embedded-master-key'), 32));
-}
+export { derivedMasterKey, type AuditOptions } from './audit.module';
 
 export function auditOptionsFromConfig(config: AuditConfig): AuditOptions {
   return {
@@ -65,68 +21,14 @@ export function auditOptionsFromConfig(config: AuditConfig): AuditOptions {
   };
 }
 
-function keyProviderFor(options: AuditOptions): Provider {
-  return {
-    provide: KEY_PROVIDER,
-    inject: [INFRA],
-    useFactory: (infra: Infrastructure): KeyProvider => {
-      if (options.keyProvider) return options.keyProvider;
-      if (options.masterKey) return new LocalKeyProvider(options.masterKey);
-      infra.logger.warn('ATRIUM_AUDIT_MASTER_KEY is not set: archive keys derive from the identity key (embedded mode only)');
-      return new LocalKeyProvider(derivedMasterKey(infra.identityKey));
-    },
-  };
-}
-
-export const AUDIT_PROVIDERS = [
-  KeysRepository,
-  KeyRing,
-  ScopeRepository,
-  ArchiveRepository,
-  ArchiveService,
-  PolicyRepository,
-  PolicyService,
-  OfficersRepository,
-  OfficersService,
-  AccessControl,
-  SearchRepository,
-  ReadScopes,
-  RecordReader,
-  MessageFinder,
-  SearchService,
-  ExportsRepository,
-  ExportsService,
-  HoldsRepository,
-  HoldsService,
-  PullRepository,
-  PullService,
-  CheckpointsRepository,
-  CheckpointService,
-  IntegrityService,
-  RetentionService,
-  IngestService,
-  IngestConsumer,
-  ArchiveJobs,
-];
-
 export const AUDIT_MIGRATIONS = [AuditReceipts1700000006000, AuditArchive1700000006100, AuditCompliance1700000006200];
 
 export function auditService(options: AuditOptions = {}): ServiceDefinition {
-  @Module({
-    controllers: [CallerGrpcController, AuditGrpcController],
-    providers: [
-      keyProviderFor(options),
-      { provide: AUDIT_SETTINGS, useValue: { ...DEFAULT_SETTINGS, ...options.settings } },
-      ...AUDIT_PROVIDERS,
-    ],
-  })
-  class AuditModule {}
-
   return {
     name: 'audit',
     database: { entities: [], migrations: AUDIT_MIGRATIONS },
     grpc: { packageName: 'atrium.audit.v1', protoPath: protoPathFor('audit') },
-    imports: [AuditModule],
+    imports: [AuditModule.forRoot(options)],
     onStarted: async (app) => {
       await app.get(KeyRing).checkRootKey();
       await app.get(IngestConsumer).start();

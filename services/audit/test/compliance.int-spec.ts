@@ -511,7 +511,7 @@ describe('compliance officers on the archive', () => {
     it('returns records after a seq, encrypted to the newest public key, that a tool decrypts with its private key', async () => {
       await expect(
         h.call(member(corpId, 'officer'), (c, md) => c.pullArchive({ seq: 0, limit: 10, pullToken: '' }, md)),
-      ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'no_public_key' } });
+      ).rejects.toMatchObject({ code: 'PRECONDITION_FAILED', details: { reason: 'NO_PUBLIC_KEY' } });
       await expect(
         h.call(member(corpId, 'officer'), (c, md) => c.registerArchivePublicKey({ publicKeyPem: publicPem }, md)),
       ).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -598,7 +598,7 @@ describe('compliance officers on the archive', () => {
       await h.call(superAdmin(corpId), (c, md) => c.setArchivePolicy({ policy: { archivingEnabled: false, retentionDays: 0 } }, md));
       await expect(h.call(superAdmin(corpId), (c, md) => c.pullArchive({ seq: 0, limit: 2, pullToken: '' }, md))).rejects.toMatchObject({
         code: 'PRECONDITION_FAILED',
-        details: { reason: 'archiving_disabled' },
+        details: { reason: 'ARCHIVING_DISABLED' },
       });
       await h.call(superAdmin(corpId), (c, md) => c.setArchivePolicy({ policy: { archivingEnabled: true, retentionDays: 0 } }, md));
       expect((await h.call(superAdmin(corpId), (c, md) => c.pullArchive({ seq: 0, limit: 2, pullToken: '' }, md))).chatdata).toHaveLength(

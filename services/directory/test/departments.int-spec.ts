@@ -82,7 +82,7 @@ describe('department tree', () => {
     const child = await create('TempChild', parent.id);
     await expect(dir.call(corp.admin, (c, md) => c.deleteDepartment({ id: parent.id }, md))).rejects.toMatchObject({
       code: 'DEPARTMENT_NOT_EMPTY',
-      details: { reason: 'children' },
+      details: { reason: 'CHILDREN' },
     });
     await dir.call(corp.admin, (c, md) =>
       c.createMember(
@@ -100,7 +100,7 @@ describe('department tree', () => {
     );
     await expect(dir.call(corp.admin, (c, md) => c.deleteDepartment({ id: child.id }, md))).rejects.toMatchObject({
       code: 'DEPARTMENT_NOT_EMPTY',
-      details: { reason: 'members' },
+      details: { reason: 'MEMBERS' },
     });
     const empty = await create('Empty', 1);
     await dir.call(corp.admin, (c, md) => c.deleteDepartment({ id: empty.id }, md));

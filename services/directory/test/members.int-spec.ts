@@ -103,6 +103,22 @@ describe('members, scopes, tags and the questions other services ask', () => {
     expect(updated.member!.departments).toEqual([{ departmentId: ids.west, isLeader: true, order: 3 }]);
   });
 
+  it('changes fields and status in one write: all of it or, when a part is refused, none of it', async () => {
+    // A corp of its own: the member would otherwise show up in the recipient counts below.
+    const own = await dir.createCorp('switching');
+    await createMember(memberInput('switcher', [1]), own.admin);
+    const update = (patch: directoryV1.MemberPatch) => dir.call(own.admin, (c, md) => c.updateMember({ userid: 'switcher', patch }, md));
+    const get = async () => (await dir.call(own.admin, (c, md) => c.getMember({ userid: 'switcher' }, md))).member!;
+    const unknownDepartment = { values: [{ departmentId: 99_999, isLeader: false, order: 0 }] };
+    await expect(update({ name: 'Renamed', enabled: false, departments: unknownDepartment })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await get()).toMatchObject({ name: 'switcher', status: directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE });
+    const both = await update({ name: 'Renamed', enabled: false });
+    expect(both.member).toMatchObject({ name: 'Renamed', status: directoryV1.MemberStatus.MEMBER_STATUS_DISABLED });
+    expect(await get()).toMatchObject({ name: 'Renamed', status: directoryV1.MemberStatus.MEMBER_STATUS_DISABLED });
+    const back = await update({ enabled: true });
+    expect(back.member).toMatchObject({ name: 'Renamed', status: directoryV1.MemberStatus.MEMBER_STATUS_ACTIVE });
+  });
+
   it('walks the manager chain and finds department heads by level', async () => {
     const chain = await dir.call(corp.admin, (c, md) => c.getManagerChain({ userid: 'eastrep', levels: 5 }, md));
     expect(chain.levels.map((l) => l.values)).toEqual([['eastlead'], ['salesvp'], ['boss']]);

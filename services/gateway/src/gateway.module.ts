@@ -42,7 +42,6 @@ import { MeHttpController } from './me/me.http-controller';
 import { BLOB_STORE, createBlobStore } from './media/blob-store.factory';
 import { MediaHttpController } from './media/media.http-controller';
 import { MediaService } from './media/media.service';
-import { WecomMediaHttpController } from './media/wecom-media.http-controller';
 import { ConversationsHttpController } from './messaging/conversations.http-controller';
 import { MessagesHttpController } from './messaging/messages.http-controller';
 import { MessagingFeaturesHttpController } from './messaging/messaging-features.http-controller';
@@ -56,7 +55,10 @@ import { WecomAppchatHttpController } from './wecom/wecom-appchat.http-controlle
 import { WecomDepartmentsHttpController } from './wecom/wecom-departments.http-controller';
 import { WecomExceptionFilter } from './wecom/wecom-exception.filter';
 import { WecomFallbackHttpController } from './wecom/wecom-fallback.http-controller';
+import { WecomMediaHttpController } from './wecom/wecom-media.http-controller';
 import { WecomMessagesHttpController } from './wecom/wecom-messages.http-controller';
+import { WecomMsgauditHttpController } from './wecom/wecom-msgaudit.http-controller';
+import { WecomMsgauditService } from './wecom/wecom-msgaudit.service';
 import { WecomTokenHttpController } from './wecom/wecom-token.http-controller';
 import { WecomTokens } from './wecom/wecom-tokens';
 import { WecomUsersHttpController } from './wecom/wecom-users.http-controller';
@@ -94,6 +96,7 @@ export class GatewayModule implements OnModuleDestroy {
         ...COMPLIANCE_CONTROLLERS,
         MediaHttpController,
         WecomMediaHttpController,
+        WecomMsgauditHttpController,
         // Last: it answers every /cgi-bin/ path the controllers above do not serve.
         WecomFallbackHttpController,
       ],
@@ -102,6 +105,7 @@ export class GatewayModule implements OnModuleDestroy {
         { provide: ServiceClients, useFactory: () => new ServiceClients(config) },
         { provide: BLOB_STORE, useFactory: () => createBlobStore(config) },
         MediaService,
+        WecomMsgauditService,
         BearerAuthenticator,
         WsGateway,
         SocketSends,

@@ -23,6 +23,7 @@ import { MessageAppender } from './messages/message-appender';
 import { SendCommitter } from './messages/send-committer';
 import { OnBehalfSends, SendStreams } from './messages/send-streams';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
+import { OffboardingService } from './offboarding/offboarding.service';
 import { CorpPoliciesGrpcController } from './policies/corp-policies.grpc-controller';
 import { CorpPoliciesRepository } from './policies/corp-policies.repository';
 import { CorpPoliciesService } from './policies/corp-policies.service';
@@ -62,6 +63,7 @@ export class MessagingModule implements OnModuleDestroy {
         AppChatsService,
         CardStatesRepository,
         CardsService,
+        OffboardingService,
         OffboardingConsumer,
         CorpPoliciesRepository,
         CorpPoliciesService,

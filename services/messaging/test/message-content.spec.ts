@@ -20,7 +20,7 @@ describe('content PostgreSQL cannot store', () => {
     ['a NUL in a nested article', 'news', { articles: [{ title: 'ok', description: '\u0000' }] }, 'content.articles.0.description'],
     ['a NUL in a key', 'location', { latitude: 1, longitude: 2, ['ti\u0000tle']: 'x' }, 'content.ti\u0000tle'],
   ])('refuses %s as VALIDATION_FAILED, naming the field', (_name, type, content, field) => {
-    expect(refusal(type, content)).toMatchObject({ code: 'VALIDATION_FAILED', details: { field, reason: 'unstorable_text' } });
+    expect(refusal(type, content)).toMatchObject({ code: 'VALIDATION_FAILED', details: { field, reason: 'UNSTORABLE_TEXT' } });
   });
 
   it('accepts text with paired surrogates (emoji) and other control characters', () => {
@@ -43,7 +43,7 @@ describe('content nested deeper than the call stack', () => {
     expect(() => parseContent('text', deep)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }) as Error);
     const deepNul = `{"text":"hi","x":${'['.repeat(20_000)}"\\u0000"${']'.repeat(20_000)}}`;
     expect(() => parseContent('text', deepNul)).toThrow(
-      expect.objectContaining({ details: expect.objectContaining({ reason: 'unstorable_text' }) }) as Error,
+      expect.objectContaining({ details: expect.objectContaining({ reason: 'UNSTORABLE_TEXT' }) }) as Error,
     );
   });
 });

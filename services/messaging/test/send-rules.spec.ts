@@ -54,7 +54,7 @@ describe('who may post in a conversation', () => {
     expect(refusal(() => assertOpenToMembers(group({ dissolved: true })))).toEqual({
       code: 'PRECONDITION_FAILED',
       message: 'the group has been dissolved',
-      details: { conversationId: 'conv' },
+      details: { conversationId: 'conv', reason: 'DISSOLVED' },
     });
   });
 
@@ -62,7 +62,7 @@ describe('who may post in a conversation', () => {
     expect(refusal(() => assertOpenToMembers(group({ kind: 'app' })))).toEqual({
       code: 'FORBIDDEN',
       message: 'an app conversation is read-only: only the app posts in it',
-      details: { conversationId: 'conv', reason: 'app_conversation' },
+      details: { conversationId: 'conv', reason: 'APP_CONVERSATION' },
     });
   });
 

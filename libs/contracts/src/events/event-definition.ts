@@ -33,6 +33,23 @@ export interface EventEnvelope<T = unknown> {
   payload: T;
 }
 
+/**
+ * The envelope of an event of definition D, its payload typed by D's schema. Over a union of
+ * definitions it is the union of their envelopes; narrow one with `isEvent`.
+ */
+export type EventOf<D> = D extends EventDefinition<infer T> ? EventEnvelope<T> : never;
+
+/**
+ * Whether a consumed event is of one of `definitions` (same type and version). A consumer's
+ * events come from decodeEvent, which validated each payload against the definition of its type
+ * and version, so the narrowing holds. Test each case on its own (independent `if`s, several
+ * definitions in one call): events of the same payload shape are one type to the compiler, so an
+ * `else` after one of them would narrow its twins away too.
+ */
+export function isEvent<D extends EventDefinition>(event: EventEnvelope, ...definitions: D[]): event is EventOf<D> {
+  return definitions.some((d) => event.type === d.type && event.version === d.version);
+}
+
 export const eventEnvelopeSchema = z.object({
   id: z.uuid(),
   type: z.string().min(1),
@@ -58,7 +75,7 @@ export class EventValidationError extends Error {
  * Anything that does not match (bad JSON, unknown type or version, payload off-schema) is an
  * EventValidationError: the consumer dead-letters it rather than retrying it.
  */
-export function decodeEvent(raw: string, accepted: readonly EventDefinition[]): { definition: EventDefinition; envelope: EventEnvelope } {
+export function decodeEvent<D extends EventDefinition>(raw: string, accepted: readonly D[]): { definition: D; envelope: EventOf<D> } {
   let json: unknown;
   try {
     json = JSON.parse(raw);
@@ -71,5 +88,6 @@ export function decodeEvent(raw: string, accepted: readonly EventDefinition[]): 
   if (!definition) throw new EventValidationError(`unknown event ${envelope.data.type} v${envelope.data.version}`, 'unknown');
   const payload = definition.schema.safeParse(envelope.data.payload);
   if (!payload.success) throw new EventValidationError(`bad payload for ${definition.type}: ${z.prettifyError(payload.error)}`);
-  return { definition, envelope: { ...envelope.data, payload: payload.data } };
+  // The payload is what the definition's schema returned: the envelope is the definition's event.
+  return { definition, envelope: { ...envelope.data, payload: payload.data } as EventOf<D> };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { defineEvent } from './event-definition';
+import { defineEvent, EventPayload } from './event-definition';
+import type { MemberOffboarded } from './directory-events';
 import { TOPICS } from './topics';
 
 /**
@@ -43,3 +44,33 @@ export const ReportResourcesTransferred = defineEvent({
 });
 
 export const RESOURCE_TRANSFER_EVENTS = [MessagingResourcesTransferred, ApprovalResourcesTransferred, ReportResourcesTransferred] as const;
+
+/** Every service's transfer report has this payload (one schema, an event per service). */
+export type ResourceTransferReport = z.infer<typeof transferred>;
+
+/** What one step of a service's 离职交接 moved ("3 pending approval steps"). */
+export interface MovedResources {
+  resource: string;
+  count: number;
+}
+
+/**
+ * The report a service owes the directory once it has handed an offboarded member's work to the
+ * successor: how much moved in all, and what, for the directory's transfer record of `resourceType`.
+ */
+export function transferReport(
+  { corpId, userid, successorUserid }: EventPayload<typeof MemberOffboarded>,
+  resourceType: ResourceTransferReport['resourceType'],
+  moved: readonly MovedResources[],
+  nothingToMove: string,
+): ResourceTransferReport {
+  return {
+    corpId,
+    userid,
+    successorUserid,
+    resourceType,
+    transferred: moved.reduce((sum, m) => sum + m.count, 0),
+    status: 'done',
+    detail: moved.length > 0 ? moved.map((m) => `${m.count} ${m.resource}`).join(', ') : nothingToMove,
+  };
+}

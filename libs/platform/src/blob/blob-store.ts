@@ -49,7 +49,7 @@ export class BlobTooLargeError extends DomainError {
 /** The store has no room left (a full disk or quota): nothing of the body was kept; try later. */
 export class BlobStoreFullError extends DomainError {
   constructor() {
-    super('UNAVAILABLE', 'the media store is out of space; try again later', { reason: 'storage_full' });
+    super('UNAVAILABLE', 'the media store is out of space; try again later', { reason: 'STORAGE_FULL' });
   }
 }
 

@@ -1,3 +1,5 @@
+import type { RefusalReason } from '@atrium/contracts';
+
 /**
  * Stable error codes shared by every service. A service throws a DomainError with one of these;
  * each transport maps it exhaustively (gRPC status here, HTTP status in the gateway).
@@ -34,7 +36,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
   return typeof value === 'string' && (ERROR_CODES as readonly string[]).includes(value);
 }
 
-export type ErrorDetails = Record<string, unknown>;
+/** Free-form context of a refusal; its `reason`, when given, is one of the catalogue's (RefusalReason). */
+export type ErrorDetails = Record<string, unknown> & { reason?: RefusalReason };
 
 export class DomainError extends Error {
   constructor(

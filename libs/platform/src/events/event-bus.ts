@@ -39,7 +39,8 @@ export class EventBus {
     return outboxStatement(definition, corpId, payload);
   }
 
-  async consume(options: ConsumeOptions): Promise<void> {
+  /** Runs `handle` for each event of `events`, its payload typed by its definition. */
+  async consume<D extends EventDefinition>(options: ConsumeOptions<D>): Promise<void> {
     this.subscriptions.push(await this.consumer.consume(options));
   }
 

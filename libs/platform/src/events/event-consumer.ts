@@ -1,5 +1,5 @@
 import { SpanKind } from '@opentelemetry/api';
-import { decodeEvent, deadLetterTopic, EventDefinition, EventEnvelope, EventValidationError } from '@atrium/contracts';
+import { decodeEvent, deadLetterTopic, EventDefinition, EventEnvelope, EventOf, EventValidationError } from '@atrium/contracts';
 import { DataSource } from 'typeorm';
 import { Tx } from '../database';
 import { isTransientFailure } from '../errors';
@@ -19,7 +19,8 @@ function ignoredByHeader(message: ReceivedMessage, events: readonly EventDefinit
   return type !== undefined && !events.some((e) => e.type === type);
 }
 
-export type EventHandler = (tx: Tx, event: EventEnvelope, definition: EventDefinition) => Promise<void>;
+/** Handles one event, typed by the definitions the consumer accepts (`isEvent` narrows a union). */
+export type EventHandler<D extends EventDefinition = EventDefinition> = (tx: Tx, event: EventOf<D>, definition: D) => Promise<void>;
 
 export interface DecodedEvent {
   envelope: EventEnvelope;
@@ -36,12 +37,12 @@ export interface BatchConsumeOptions extends Omit<ConsumeOptions, 'handle'> {
   maxBatchSize?: number;
 }
 
-export interface ConsumeOptions {
+export interface ConsumeOptions<D extends EventDefinition = EventDefinition> {
   /** `<service>.<purpose>`; offsets and dedupe are per group. */
   groupId: string;
   /** The catalogue entries this consumer accepts; their topics are subscribed. */
-  events: readonly EventDefinition[];
-  handle: EventHandler;
+  events: readonly D[];
+  handle: EventHandler<D>;
   /**
    * Attempts before an event whose handler keeps failing deterministically goes to `<topic>.dlq`.
    * A transient failure (an unreachable database or broker) does not count: it is retried until
@@ -81,7 +82,7 @@ export class EventConsumer {
     private readonly logger: AppLogger,
   ) {}
 
-  async consume(options: ConsumeOptions): Promise<Subscription> {
+  async consume<D extends EventDefinition>(options: ConsumeOptions<D>): Promise<Subscription> {
     const topics = [...new Set(options.events.map((e) => e.topic))];
     await this.broker.ensureTopics([...topics, ...topics.map(deadLetterTopic)]);
     return this.broker.subscribe({
@@ -204,7 +205,12 @@ export class EventConsumer {
     });
   }
 
-  private async process(options: ConsumeOptions, message: ReceivedMessage, control: DeliveryControl, firstAttempt = 1): Promise<void> {
+  private async process<D extends EventDefinition>(
+    options: ConsumeOptions<D>,
+    message: ReceivedMessage,
+    control: DeliveryControl,
+    firstAttempt = 1,
+  ): Promise<void> {
     const parent = extractTraceContext(message.headers);
     await inSpan(
       this.service,
@@ -213,7 +219,7 @@ export class EventConsumer {
       async (span) => {
         span.setAttribute('messaging.destination.name', message.topic);
         span.setAttribute('messaging.consumer.group.name', options.groupId);
-        let decoded: ReturnType<typeof decodeEvent>;
+        let decoded: { definition: D; envelope: EventOf<D> };
         try {
           decoded = decodeEvent(message.value, options.events);
         } catch (error) {
@@ -252,7 +258,12 @@ export class EventConsumer {
     );
   }
 
-  private async handleOnce(options: ConsumeOptions, envelope: EventEnvelope, definition: EventDefinition, topic: string): Promise<void> {
+  private async handleOnce<D extends EventDefinition>(
+    options: ConsumeOptions<D>,
+    envelope: EventOf<D>,
+    definition: D,
+    topic: string,
+  ): Promise<void> {
     await this.dataSource.transaction(async (tx) => {
       const inserted = await tx.query<unknown[]>(
         `INSERT INTO platform_inbox (consumer_group, event_id, topic) VALUES ($1, $2, $3)

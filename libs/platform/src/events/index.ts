@@ -5,6 +5,5 @@ export * from './outbox';
 export * from './outbox-relay';
 export * from './event-consumer';
 export * from './event-bus';
-export * from './resource-transfers';
 export * from './retry-backoff';
 export * from './dead-letter-replay';

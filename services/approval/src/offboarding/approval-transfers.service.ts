@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { ApprovalResourcesTransferred, EventPayload, MemberOffboarded } from '@atrium/contracts';
-import { EVENT_BUS, EventBus, transferAndReport, Tx } from '@atrium/platform';
+import { ApprovalResourcesTransferred, EventPayload, MemberOffboarded, MovedResources, transferReport } from '@atrium/contracts';
+import { EVENT_BUS, EventBus, Tx } from '@atrium/platform';
 import { APPROVAL_TRANSFER_STEPS, ApprovalTransferStep } from './approval-transfer-step';
 
 /** 离职交接 for approvals: the directory's `approvals` transfer record. */
@@ -11,13 +11,16 @@ export class ApprovalTransfersService {
     @Inject(APPROVAL_TRANSFER_STEPS) private readonly steps: readonly ApprovalTransferStep[],
   ) {}
 
-  /** In the consumer's transaction (see transferAndReport). */
-  transferResources(tx: Tx, offboarded: EventPayload<typeof MemberOffboarded>): Promise<void> {
-    const reporting = {
-      event: ApprovalResourcesTransferred,
-      resourceType: 'approvals',
-      nothingToMove: 'the approval service holds no approvals yet: nothing to transfer',
-    } as const;
-    return transferAndReport(tx, this.bus, reporting, this.steps, offboarded);
+  /**
+   * Runs every step for the offboarded member and tells the directory how much moved. In the
+   * consumer's transaction: the reassignments, the report in the outbox and the inbox row commit
+   * together, so a redelivered event changes nothing twice and reports once.
+   */
+  async transferResources(tx: Tx, offboarded: EventPayload<typeof MemberOffboarded>): Promise<void> {
+    const { corpId, userid, successorUserid } = offboarded;
+    const moved: MovedResources[] = [];
+    for (const step of this.steps) moved.push({ resource: step.resource, count: await step.transfer(tx, corpId, userid, successorUserid) });
+    const report = transferReport(offboarded, 'approvals', moved, 'the approval service holds no approvals yet: nothing to transfer');
+    await this.bus.publish(tx, ApprovalResourcesTransferred, corpId, report);
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventPayload, MemberOffboarded } from '@atrium/contracts';
+import { MemberOffboarded } from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
 import { ApprovalTransfersService } from './approval-transfers.service';
 
@@ -15,7 +15,7 @@ export class OffboardingConsumer {
     return this.bus.consume({
       groupId: 'approval.offboarding',
       events: [MemberOffboarded],
-      handle: (tx, event) => this.transfers.transferResources(tx, event.payload as EventPayload<typeof MemberOffboarded>),
+      handle: (tx, event) => this.transfers.transferResources(tx, event.payload),
     });
   }
 }

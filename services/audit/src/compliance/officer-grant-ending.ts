@@ -1,4 +1,4 @@
-import { EventEnvelope, EventPayload, MemberDeleted, MemberOffboarded } from '@atrium/contracts';
+import { EventEnvelope, isEvent, MemberDeleted, MemberOffboarded } from '@atrium/contracts';
 
 export interface OfficerGrantEnding {
   userid: string;
@@ -11,16 +11,7 @@ export interface OfficerGrantEnding {
  * no right to the archive, and a userid given to someone new later carries no old grant with it.
  */
 export function officerGrantEndedBy(envelope: EventEnvelope): OfficerGrantEnding | null {
-  switch (envelope.type) {
-    case MemberOffboarded.type: {
-      const { userid, actor } = envelope.payload as EventPayload<typeof MemberOffboarded>;
-      return { userid, actor, reason: 'offboarded' };
-    }
-    case MemberDeleted.type: {
-      const { userid, actor } = envelope.payload as EventPayload<typeof MemberDeleted>;
-      return { userid, actor, reason: 'deleted' };
-    }
-    default:
-      return null;
-  }
+  if (isEvent(envelope, MemberOffboarded)) return { userid: envelope.payload.userid, actor: envelope.payload.actor, reason: 'offboarded' };
+  if (isEvent(envelope, MemberDeleted)) return { userid: envelope.payload.userid, actor: envelope.payload.actor, reason: 'deleted' };
+  return null;
 }

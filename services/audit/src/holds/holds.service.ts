@@ -35,7 +35,7 @@ const MAX_LIST = 1_000;
 function requireCorpWide(grant: OfficerGrant, action: 'place' | 'release'): void {
   if (grant.departmentIds.length === 0) return;
   throw new DomainError('FORBIDDEN', `only a compliance officer for the whole corp may ${action} legal holds`, {
-    reason: 'officer_scoped_to_departments',
+    reason: 'OFFICER_SCOPED_TO_DEPARTMENTS',
     departmentIds: grant.departmentIds,
   });
 }

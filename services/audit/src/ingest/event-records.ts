@@ -5,7 +5,7 @@ import {
   ConversationMembersChanged,
   EventDefinition,
   EventEnvelope,
-  EventPayload,
+  isEvent,
   MemberAuthenticated,
   MessageBurnt,
   MessageRecalled,
@@ -62,32 +62,32 @@ export function recordFromEvent(envelope: EventEnvelope, definition: EventDefini
     messageType: '',
     document: JSON.stringify(envelope),
   };
-  if (envelope.type === MessageSent.type) {
-    // Payloads arrive validated against the catalogue (the consumer and the CLI decode them).
-    const { message } = payload as EventPayload<typeof MessageSent>;
+  // Payloads arrive validated against the catalogue (the consumer and the CLI decode them).
+  if (isEvent(envelope, MessageSent)) {
+    const { message } = envelope.payload;
     draft.actor = message.sender;
     draft.messageType = message.type;
     draft.occurredAt = new Date(message.sentAt);
     draft.searchText = searchableText(message.content);
-  } else if (envelope.type === MessageBurnt.type) {
+  } else if (isEvent(envelope, MessageBurnt)) {
     // The burnt version of a message: the sender's, like the message itself.
-    draft.actor = (payload as EventPayload<typeof MessageBurnt>).sender;
-  } else if (envelope.type === AppMessageSent.type) {
+    draft.actor = envelope.payload.sender;
+  } else if (isEvent(envelope, AppMessageSent)) {
     // One record for a part of an app's send: the content once, searchable; the conversation
     // only when the part has a single recipient.
-    const sent = payload as EventPayload<typeof AppMessageSent>;
+    const sent = envelope.payload;
     draft.actor = sent.sender;
     draft.messageType = sent.type;
     draft.occurredAt = new Date(sent.sentAt);
     draft.searchText = searchableText(sent.content);
     if (sent.deliveries.length === 1) draft.conversationId = sent.deliveries[0].conversationId;
-  } else if (envelope.type === AppMessageRecalled.type) {
-    draft.actor = (payload as EventPayload<typeof AppMessageRecalled>).sender;
-  } else if (envelope.type === ConversationCreated.type) {
-    const created = payload as EventPayload<typeof ConversationCreated>;
+  } else if (isEvent(envelope, AppMessageRecalled)) {
+    draft.actor = envelope.payload.sender;
+  } else if (isEvent(envelope, ConversationCreated)) {
+    const created = envelope.payload;
     draft.members = [...new Set([...created.members, created.owner])];
-  } else if (envelope.type === ConversationMembersChanged.type) {
-    draft.members = (payload as EventPayload<typeof ConversationMembersChanged>).added;
+  } else if (isEvent(envelope, ConversationMembersChanged)) {
+    draft.members = envelope.payload.added;
   }
   return draft;
 }

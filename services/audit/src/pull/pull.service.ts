@@ -117,10 +117,10 @@ export class PullService {
     if (!Number.isInteger(request.seq) || request.seq < 0)
       throw new ValidationError('seq must be 0 or a seq returned before', { field: 'seq' });
     if (!(await this.policies.archivingEnabled(this.db, caller.corpId))) {
-      throw new DomainError('PRECONDITION_FAILED', 'archiving is switched off for this corp', { reason: 'archiving_disabled' });
+      throw new DomainError('PRECONDITION_FAILED', 'archiving is switched off for this corp', { reason: 'ARCHIVING_DISABLED' });
     }
     const key = await this.pulls.latestPublicKey(this.db, caller.corpId);
-    if (!key) throw new DomainError('PRECONDITION_FAILED', 'the corp has not registered a public key', { reason: 'no_public_key' });
+    if (!key) throw new DomainError('PRECONDITION_FAILED', 'the corp has not registered a public key', { reason: 'NO_PUBLIC_KEY' });
     const scope = await this.scopes.scopeOf(caller.corpId, grant);
     const chatdata: PulledRecord[] = [];
     let nextSeq = request.seq;

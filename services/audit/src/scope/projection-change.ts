@@ -6,7 +6,7 @@ import {
   DepartmentMoved,
   DepartmentUpdated,
   EventEnvelope,
-  EventPayload,
+  isEvent,
   MemberCreated,
   MemberDeleted,
   MemberUpdated,
@@ -28,40 +28,32 @@ export type ProjectionChange =
 
 /** The change an event makes to the projections, or null for an event that changes none. */
 export function projectionChangeOf(envelope: EventEnvelope): ProjectionChange | null {
-  const payload = envelope.payload;
-  switch (envelope.type) {
-    case DepartmentCreated.type:
-    case DepartmentUpdated.type: {
-      const { department } = payload as EventPayload<typeof DepartmentCreated>;
-      return { kind: 'department', departmentId: department.id, path: department.path };
-    }
-    case DepartmentMoved.type: {
-      const { department } = payload as EventPayload<typeof DepartmentMoved>;
-      return { kind: 'department_moved', departmentId: department.id, path: department.path };
-    }
-    case DepartmentDeleted.type:
-      return { kind: 'department_deleted', departmentId: (payload as EventPayload<typeof DepartmentDeleted>).departmentId };
-    case MemberCreated.type:
-    case MemberUpdated.type: {
-      const { member } = payload as EventPayload<typeof MemberCreated>;
-      return { kind: 'member', userid: member.userid, departmentIds: member.departments };
-    }
-    case MemberDeleted.type:
-      return { kind: 'member_deleted', userid: (payload as EventPayload<typeof MemberDeleted>).userid };
-    case ConversationCreated.type: {
-      const created = payload as EventPayload<typeof ConversationCreated>;
-      return {
-        kind: 'conversation',
-        conversationId: created.conversationId,
-        conversationKind: created.kind,
-        members: [...new Set([...created.members, created.owner])],
-      };
-    }
-    case ConversationMembersChanged.type: {
-      const changed = payload as EventPayload<typeof ConversationMembersChanged>;
-      return { kind: 'roster', conversationId: changed.conversationId, added: changed.added, removed: changed.removed };
-    }
-    default:
-      return null;
+  if (isEvent(envelope, DepartmentCreated, DepartmentUpdated)) {
+    const { department } = envelope.payload;
+    return { kind: 'department', departmentId: department.id, path: department.path };
   }
+  if (isEvent(envelope, DepartmentMoved)) {
+    const { department } = envelope.payload;
+    return { kind: 'department_moved', departmentId: department.id, path: department.path };
+  }
+  if (isEvent(envelope, DepartmentDeleted)) return { kind: 'department_deleted', departmentId: envelope.payload.departmentId };
+  if (isEvent(envelope, MemberCreated, MemberUpdated)) {
+    const { member } = envelope.payload;
+    return { kind: 'member', userid: member.userid, departmentIds: member.departments };
+  }
+  if (isEvent(envelope, MemberDeleted)) return { kind: 'member_deleted', userid: envelope.payload.userid };
+  if (isEvent(envelope, ConversationCreated)) {
+    const created = envelope.payload;
+    return {
+      kind: 'conversation',
+      conversationId: created.conversationId,
+      conversationKind: created.kind,
+      members: [...new Set([...created.members, created.owner])],
+    };
+  }
+  if (isEvent(envelope, ConversationMembersChanged)) {
+    const changed = envelope.payload;
+    return { kind: 'roster', conversationId: changed.conversationId, added: changed.added, removed: changed.removed };
+  }
+  return null;
 }

@@ -211,11 +211,11 @@ export class DepartmentsService {
       if ((await this.departments.children(tx, caller.corpId, id)).length > 0) {
         throw new DomainError('DEPARTMENT_NOT_EMPTY', `department ${id} still has sub-departments`, {
           departmentId: id,
-          reason: 'children',
+          reason: 'CHILDREN',
         });
       }
       if (await this.departments.hasMembers(tx, caller.corpId, id)) {
-        throw new DomainError('DEPARTMENT_NOT_EMPTY', `department ${id} still has members`, { departmentId: id, reason: 'members' });
+        throw new DomainError('DEPARTMENT_NOT_EMPTY', `department ${id} still has members`, { departmentId: id, reason: 'MEMBERS' });
       }
       await this.departments.delete(tx, caller.corpId, id);
       await this.bus.publish(tx, DepartmentDeleted, caller.corpId, { corpId: caller.corpId, actor: caller.userId, departmentId: id });

@@ -83,5 +83,6 @@ export function fromMemberPatch(patch: directoryV1.MemberPatch): MemberPatch {
     mainDepartment: patch.mainDepartment,
     directLeaders: patch.directLeaders?.values,
     password: patch.password,
+    enabled: patch.enabled,
   };
 }

@@ -63,7 +63,8 @@ export interface MemberInput {
   enabled?: boolean;
 }
 
-export type MemberPatch = Partial<Omit<MemberInput, 'userid' | 'enabled'>>;
+/** `enabled` changes the member's status (see MembersService.update). */
+export type MemberPatch = Partial<Omit<MemberInput, 'userid'>>;
 
 const PAGE_MAX = 1_000;
 
@@ -139,47 +140,59 @@ export class MembersService {
     });
   }
 
+  /**
+   * Changes the fields the patch names and, with `enabled`, the member's status: one transaction,
+   * so a sync tool's "rename and disable" happens whole or not at all.
+   */
   async update(caller: CallerIdentity, userid: string, patch: MemberPatch): Promise<Member> {
+    const { enabled, ...fields } = patch;
+    const statusOnly = enabled !== undefined && Object.values(fields).every((v) => v === undefined);
     return this.transactions.run(async (tx) => {
       const current = await this.requireMember(tx, caller.corpId, userid);
       if (current.status === 'offboarded')
         throw new DomainError('MEMBER_OFFBOARDED', `${current.userid} has been offboarded`, { userid: current.userid });
-      const updated = await this.normalise(current, patch);
-      const touched = await this.requireDepartments(tx, caller.corpId, [...current.departments, ...updated.departments]);
-      await this.scopes.assertAllowed(tx, caller, 'manage_members', touched);
-      if (patch.directLeaders !== undefined) await this.requireLeaders(tx, caller.corpId, updated.userid, updated.directLeaders);
-      if (patch.extattrs !== undefined) updated.extattrs = await this.attributes.checkValues(tx, caller.corpId, patch.extattrs);
-      await this.members.update(tx, updated);
-      await this.search.indexMember(tx, updated);
-      if (patch.departments !== undefined) await this.members.replaceDepartments(tx, caller.corpId, updated.userid, updated.departments);
-      const changed = Object.keys(patch).filter((k) => patch[k as keyof MemberPatch] !== undefined && k !== 'password');
-      await this.bus.publish(tx, MemberUpdated, caller.corpId, {
-        corpId: caller.corpId,
-        actor: caller.userId,
-        member: memberSnapshot(updated),
-        changed,
-      });
-      return updated;
+      const updated = statusOnly ? current : await this.updateFields(tx, caller, current, fields);
+      return enabled === undefined ? updated : this.changeStatus(tx, caller, updated, enabled);
     });
   }
 
   async setEnabled(caller: CallerIdentity, userid: string, enabled: boolean): Promise<Member> {
-    return this.transactions.run(async (tx) => {
-      const member = await this.requireMember(tx, caller.corpId, userid);
-      await this.scopes.assertAllowed(tx, caller, 'manage_members', await this.requireDepartments(tx, caller.corpId, member.departments));
-      if (member.status === 'offboarded')
-        throw new DomainError('MEMBER_OFFBOARDED', `${member.userid} has been offboarded and cannot be re-enabled`, {
-          userid: member.userid,
-        });
-      const status = enabled ? 'active' : 'disabled';
-      if (member.status === status) return member;
-      const updated: Member = { ...member, status };
-      await this.members.update(tx, updated);
-      const event = { corpId: caller.corpId, actor: caller.userId, userid: member.userid };
-      if (enabled) await this.bus.publish(tx, MemberEnabled, caller.corpId, event);
-      else await this.bus.publish(tx, MemberDisabled, caller.corpId, event);
-      return updated;
+    return this.transactions.run(async (tx) => this.changeStatus(tx, caller, await this.requireMember(tx, caller.corpId, userid), enabled));
+  }
+
+  private async updateFields(tx: Tx, caller: CallerIdentity, current: Member, patch: Omit<MemberPatch, 'enabled'>): Promise<Member> {
+    const updated = await this.normalise(current, patch);
+    const touched = await this.requireDepartments(tx, caller.corpId, [...current.departments, ...updated.departments]);
+    await this.scopes.assertAllowed(tx, caller, 'manage_members', touched);
+    if (patch.directLeaders !== undefined) await this.requireLeaders(tx, caller.corpId, updated.userid, updated.directLeaders);
+    if (patch.extattrs !== undefined) updated.extattrs = await this.attributes.checkValues(tx, caller.corpId, patch.extattrs);
+    await this.members.update(tx, updated);
+    await this.search.indexMember(tx, updated);
+    if (patch.departments !== undefined) await this.members.replaceDepartments(tx, caller.corpId, updated.userid, updated.departments);
+    const changed = Object.keys(patch).filter((k) => patch[k as keyof typeof patch] !== undefined && k !== 'password');
+    await this.bus.publish(tx, MemberUpdated, caller.corpId, {
+      corpId: caller.corpId,
+      actor: caller.userId,
+      member: memberSnapshot(updated),
+      changed,
     });
+    return updated;
+  }
+
+  private async changeStatus(tx: Tx, caller: CallerIdentity, member: Member, enabled: boolean): Promise<Member> {
+    await this.scopes.assertAllowed(tx, caller, 'manage_members', await this.requireDepartments(tx, caller.corpId, member.departments));
+    if (member.status === 'offboarded')
+      throw new DomainError('MEMBER_OFFBOARDED', `${member.userid} has been offboarded and cannot be re-enabled`, {
+        userid: member.userid,
+      });
+    const status = enabled ? 'active' : 'disabled';
+    if (member.status === status) return member;
+    const updated: Member = { ...member, status };
+    await this.members.update(tx, updated);
+    const event = { corpId: caller.corpId, actor: caller.userId, userid: member.userid };
+    if (enabled) await this.bus.publish(tx, MemberEnabled, caller.corpId, event);
+    else await this.bus.publish(tx, MemberDisabled, caller.corpId, event);
+    return updated;
   }
 
   async delete(caller: CallerIdentity, userids: string[]): Promise<number> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventEnvelope, EventPayload, MemberOffboarded, MessagingResourcesTransferred } from '@atrium/contracts';
+import { EventOf, MemberOffboarded, RESOURCE_TRANSFER_EVENTS } from '@atrium/contracts';
 import {
   CallerIdentity,
   DomainError,
@@ -22,9 +22,6 @@ import { TransferRecord, TransferRecordsRepository } from './transfer-records.re
 
 // Resources other services own: their records stay pending until those services report back.
 const REMOTE_RESOURCES = ['groups', 'approvals', 'report_reviews'] as const;
-
-// The three services report with one payload shape.
-type TransferredPayload = EventPayload<typeof MessagingResourcesTransferred>;
 
 /**
  * 离职: one call freezes the member at once and hands what they own to a successor. What the
@@ -127,8 +124,8 @@ export class OffboardingService {
   }
 
   /** A service's report on its part of a transfer (consumed from its topic). */
-  async recordRemoteTransfer(tx: Tx, event: EventEnvelope): Promise<void> {
-    const payload = event.payload as TransferredPayload;
+  async recordRemoteTransfer(tx: Tx, event: EventOf<(typeof RESOURCE_TRANSFER_EVENTS)[number]>): Promise<void> {
+    const { payload } = event;
     await this.records.upsert(tx, event.corpId, {
       userid: payload.userid,
       successorUserid: payload.successorUserid,

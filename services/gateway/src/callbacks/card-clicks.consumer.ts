@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CardClicked, EventPayload } from '@atrium/contracts';
+import { CardClicked } from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
 import { AppCallbacksService } from './app-callbacks.service';
 
@@ -21,7 +21,7 @@ export class CardClicksConsumer {
       // A busy topic (every message sent) and no need for milliseconds: fewer, fuller fetches.
       fetchInBulk: true,
       events: [CardClicked],
-      handle: (tx, event) => this.callbacks.enqueueCardClick(tx, event.id, event.payload as EventPayload<typeof CardClicked>),
+      handle: (tx, event) => this.callbacks.enqueueCardClick(tx, event.id, event.payload),
     });
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CorpCreated, EventPayload } from '@atrium/contracts';
+import { CorpCreated } from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
 import { KnownCorpsService } from './known-corps.service';
 
@@ -15,10 +15,7 @@ export class KnownCorpsConsumer {
     return this.bus.consume({
       groupId: 'gateway.corps',
       events: [CorpCreated],
-      handle: (tx, event) => {
-        const { corpId, code, name } = event.payload as EventPayload<typeof CorpCreated>;
-        return this.corps.learn(tx, { corpId, code, name });
-      },
+      handle: (tx, { payload: { corpId, code, name } }) => this.corps.learn(tx, { corpId, code, name }),
     });
   }
 }

@@ -40,7 +40,7 @@ describe('media content checks', () => {
     const png = sniff(bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     const program = sniff(bytes('MZ\x90\x00'));
     expect(contentTypeFor('image', png, 'application/x-msdownload', [])).toBe('image/png');
-    expect(thrown(() => contentTypeFor('image', program, 'image/png', []))).toMatchObject({ details: { reason: 'content_mismatch' } });
+    expect(thrown(() => contentTypeFor('image', program, 'image/png', []))).toMatchObject({ details: { reason: 'CONTENT_MISMATCH' } });
     expect(() => contentTypeFor('video', png, 'video/mp4', [])).toThrow('the content is not a video');
     // Browsers record voice as WebM/Opus.
     expect(contentTypeFor('voice', sniff(bytes([0x1a, 0x45, 0xdf, 0xa3])), '', [])).toBe('audio/webm');

@@ -24,7 +24,7 @@ export function refuseBlockedExtension(name: string, blocked: string[]): void {
   if (extension && blocked.includes(extension))
     throw new ValidationError(`files of type .${extension} may not be uploaded`, {
       field: 'media',
-      reason: 'blocked_extension',
+      reason: 'BLOCKED_EXTENSION',
       extension,
     });
 }
@@ -43,7 +43,7 @@ const NOT_OF_TYPE: Record<UploadType, string> = {
  */
 export function contentTypeFor(type: UploadType, sniffed: Sniffed | undefined, declared: string, blocked: string[]): string {
   const refuse = () => {
-    throw new ValidationError(`the content is not ${NOT_OF_TYPE[type]}`, { field: 'media', reason: 'content_mismatch', type });
+    throw new ValidationError(`the content is not ${NOT_OF_TYPE[type]}`, { field: 'media', reason: 'CONTENT_MISMATCH', type });
   };
   switch (type) {
     case 'image':
@@ -55,7 +55,7 @@ export function contentTypeFor(type: UploadType, sniffed: Sniffed | undefined, d
       return sniffed?.kind === 'video' ? sniffed.mime : refuse();
     case 'file':
       if (sniffed?.kind === 'executable' && blocked.includes('exe'))
-        throw new ValidationError('executable programs may not be uploaded', { field: 'media', reason: 'executable' });
+        throw new ValidationError('executable programs may not be uploaded', { field: 'media', reason: 'EXECUTABLE' });
       return sniffed?.mime ?? (MIME.test(declared) && declared.length <= 128 ? declared.toLowerCase() : 'application/octet-stream');
   }
 }

@@ -32,7 +32,7 @@ interface Received {
 const missingMedia = () =>
   new ValidationError(`expected a multipart/form-data body with the file in the field "${MEDIA_FIELD}"`, {
     field: MEDIA_FIELD,
-    reason: 'missing',
+    reason: 'MISSING',
   });
 
 /**
@@ -156,7 +156,7 @@ export class MediaService implements OnModuleDestroy {
         upload.catch(() => file.resume());
       });
       parser.on('error', (error: Error) =>
-        fail(error, new ValidationError(`unreadable multipart body: ${error.message}`, { field: MEDIA_FIELD, reason: 'malformed' })),
+        fail(error, new ValidationError(`unreadable multipart body: ${error.message}`, { field: MEDIA_FIELD, reason: 'MALFORMED' })),
       );
       parser.once('close', settle);
       request.on('error', (error: Error) => fail(error, error));
@@ -175,7 +175,7 @@ export class MediaService implements OnModuleDestroy {
     refuseBlockedExtension(cleanName(info.filename, type, info.mimeType), blocked);
     // Judged by its first bytes before any of it is stored.
     const { head, body } = await peek(file);
-    if (head.length === 0) throw new ValidationError('the media is empty', { field: MEDIA_FIELD, reason: 'empty' });
+    if (head.length === 0) throw new ValidationError('the media is empty', { field: MEDIA_FIELD, reason: 'EMPTY' });
     const contentType = contentTypeFor(type, sniff(head), info.mimeType, blocked);
     const stored = await this.store.put(key, body, { contentType, maxBytes }).catch((error: unknown) => {
       throw error instanceof BlobTooLargeError

@@ -19,7 +19,7 @@ export class MessagesHttpController {
 
   /**
    * Idempotent by clientMsgId: a retry after a timeout returns the original message (201 either
-   * way); another message under a used clientMsgId is 409 CONFLICT (`client_msg_id_reused`).
+   * way); another message under a used clientMsgId is 409 CONFLICT (`CLIENT_MSG_ID_REUSED`).
    */
   @Post('conversations/:id/messages')
   async send(@Param() { id }: ConversationIdParam, @Body() b: SendMessageRequest) {

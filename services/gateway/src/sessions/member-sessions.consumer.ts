@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventEnvelope, EventPayload, MemberDeleted, MemberDisabled, MemberOffboarded } from '@atrium/contracts';
+import { EventOf, MemberDeleted, MemberDisabled, MemberOffboarded } from '@atrium/contracts';
 import { EVENT_BUS, EventBus, Tx } from '@atrium/platform';
 import { MemberSessionsService } from './member-sessions.service';
-
-type MemberEvent = EventPayload<typeof MemberDisabled>;
 
 /**
  * Member status changes from `directory.events` (group `gateway.sessions`): offboarded, disabled
@@ -25,8 +23,8 @@ export class MemberSessionsConsumer {
     });
   }
 
-  private handle(tx: Tx, event: EventEnvelope): Promise<void> {
-    const { corpId, userid } = event.payload as MemberEvent;
+  private handle(tx: Tx, event: EventOf<typeof MemberOffboarded | typeof MemberDisabled | typeof MemberDeleted>): Promise<void> {
+    const { corpId, userid } = event.payload;
     switch (event.type) {
       case MemberOffboarded.type:
         return this.sessions.cutOff(tx, corpId, userid, 'offboarded');

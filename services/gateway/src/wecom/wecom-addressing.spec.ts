@@ -1,6 +1,6 @@
 import { DomainError } from '@atrium/platform';
 import { invalidParts, parseAddressing } from './wecom-addressing';
-import { appErrcodeFor } from './wecom-app-errcodes';
+import { errcodeFor } from './wecom-errcodes';
 import { WecomError } from './wecom-error';
 
 const errcodeOf = (body: { touser?: string; toparty?: string; totag?: string }) => {
@@ -41,21 +41,21 @@ describe('addressing of message/send', () => {
 
 describe("errcodes of messaging's failures on message/* and appchat/*", () => {
   const failure = (code: DomainError['code'], details?: Record<string, unknown>) => new DomainError(code, 'failed', details);
-  it.each<[string, DomainError, 'message' | 'appchat', number | undefined]>([
+  it.each<[string, DomainError, 'message' | 'appchat', number]>([
     ['an unknown chat', failure('NOT_FOUND', { field: 'chatid' }), 'appchat', 86003],
     ["another app's chat", failure('FORBIDDEN', { field: 'chatid' }), 'appchat', 86008],
     ['a member outside the range', failure('FORBIDDEN', { field: 'userids' }), 'appchat', 86007],
     ['an unknown member', failure('NOT_FOUND', { field: 'add_userids' }), 'appchat', 86007],
     ['a taken chatid', failure('ALREADY_EXISTS', { field: 'chatid' }), 'appchat', 86215],
     ['an owner outside the chat', failure('VALIDATION_FAILED', { field: 'owner' }), 'appchat', 86005],
-    ['a dissolved chat', failure('PRECONDITION_FAILED', { field: 'chatid', reason: 'dissolved' }), 'appchat', 49008],
-    ['a caller that is not an app', failure('FORBIDDEN', { reason: 'not_an_app' }), 'message', 48002],
+    ['a dissolved chat', failure('PRECONDITION_FAILED', { field: 'chatid', reason: 'DISSOLVED' }), 'appchat', 49008],
+    ['a caller that is not an app', failure('FORBIDDEN', { reason: 'NOT_AN_APP' }), 'message', 48002],
     ["an unknown or another app's msgid", failure('NOT_FOUND', { field: 'msgid' }), 'message', 40058],
     ['a recall after 24 hours', failure('PRECONDITION_FAILED', { field: 'msgid' }), 'message', 40058],
     ['an unknown media id', failure('NOT_FOUND', { field: 'content.mediaId' }), 'message', 40007],
     ['an unknown type', failure('VALIDATION_FAILED', { field: 'type' }), 'message', 40008],
-    ['anything else (left to the shared mapping)', failure('INTERNAL'), 'message', undefined],
+    ['anything else (left to the shared mapping)', failure('INTERNAL'), 'message', -1],
   ])('maps %s', (_, error, api, errcode) => {
-    expect(appErrcodeFor(error, api)).toBe(errcode);
+    expect(errcodeFor(error, api)).toBe(errcode);
   });
 });

@@ -9,14 +9,11 @@ export interface WecomAppIdentity {
   agentid: number;
 }
 
-/**
- * Only an app's token may message: the directory-sync secret is a directory credential, not an
- * app (WeCom answers 48002, api forbidden, as it does for its contacts-sync secret).
- */
+/** The app of a route marked WecomAppsOnly, whose guard has refused every other token. */
 export const WecomApp = createParamDecorator((_: unknown, context: ExecutionContext): WecomAppIdentity => {
   const grant = context.switchToHttp().getRequest<WecomRequest>().wecomGrant;
   if (!grant) throw new WecomError(ERRCODE.MISSING_ACCESS_TOKEN, 'access_token missing');
-  if (grant.owner.kind !== 'app') throw new WecomError(ERRCODE.API_UNAUTHORIZED, 'api forbidden: use the secret of an app');
+  if (grant.owner.kind !== 'app') throw new Error('WecomApp on a route without WecomAppsOnly');
   return { caller: identityFor(grant), agentid: grant.owner.agentid };
 });
 

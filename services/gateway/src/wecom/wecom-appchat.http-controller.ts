@@ -3,7 +3,7 @@ import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { messagingV1 } from '@atrium/contracts';
 import { AppMessagingService } from '../apps/app-messaging.service';
 import { WecomAppchatCreate, WecomAppchatQuery, WecomAppchatSend, WecomAppchatUpdate } from './dto/wecom-message.dto';
-import { WecomAccessGuard } from './wecom-access.guard';
+import { WecomAccessGuard, WecomAppsOnly } from './wecom-access.guard';
 import { WecomApp, WecomAppIdentity } from './wecom-app';
 import { ERRCODE, WecomError } from './wecom-error';
 import { WecomExceptionFilter } from './wecom-exception.filter';
@@ -24,6 +24,7 @@ const toChatInfo = (chat: messagingV1.AppChat) => ({
 @ApiOkResponse({ description: 'Always HTTP 200 with {errcode, errmsg, ...}' })
 @UseFilters(WecomExceptionFilter)
 @UseGuards(WecomAccessGuard)
+@WecomAppsOnly()
 @Controller('cgi-bin/appchat')
 export class WecomAppchatHttpController {
   constructor(private readonly apps: AppMessagingService) {}

@@ -1,38 +1,17 @@
 import { Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { CallerIdentity, DomainError } from '@atrium/platform';
+import { CallerIdentity } from '@atrium/platform';
 import { ServiceClients } from '../clients/service-clients';
-import { ALL_RECIPIENTS_INVALID, INVALID_AGENTID, WecomUpdateTemplateCard } from './dto/wecom-card.dto';
-import { WecomAccessGuard } from './wecom-access.guard';
+import { INVALID_AGENTID, WecomUpdateTemplateCard } from './dto/wecom-card.dto';
+import { WecomAccessGuard, WecomAppsOnly } from './wecom-access.guard';
 import { ERRCODE, WecomError } from './wecom-error';
 import { WecomExceptionFilter } from './wecom-exception.filter';
-import { WecomBody, WecomCaller } from './wecom-request';
+import { WecomApp, WecomAppIdentity } from './wecom-app';
+import { WecomBody } from './wecom-request';
 
 // One update names at most this many members (a large group is updated with atall, one write).
 const MAX_RECIPIENTS = 10_000;
 const RESOLVE_PAGE = 2_000;
-
-/**
- * How the card errors of messaging read to a WeCom integration. The stored copies of WeCom's
- * error-code list name no dedicated numbers for a response_code, so an unknown, spent or expired
- * code is 40058 (不合法的参数) with an errmsg saying which.
- */
-function cardErrcode(error: DomainError): WecomError | undefined {
-  switch (error.details?.reason) {
-    case 'RESPONSE_CODE_INVALID':
-      return new WecomError(ERRCODE.INVALID_PARAMETER, 'invalid response_code');
-    case 'RESPONSE_CODE_USED':
-      return new WecomError(ERRCODE.INVALID_PARAMETER, 'response_code has been used');
-    case 'RESPONSE_CODE_EXPIRED':
-      return new WecomError(ERRCODE.INVALID_PARAMETER, 'response_code expired (72 hours)');
-    case 'CARD_GONE':
-      return new WecomError(ERRCODE.INVALID_PARAMETER, 'the card was recalled or its group dissolved');
-    default:
-      return error.code === 'NOT_FOUND' && error.details?.field === 'userids'
-        ? new WecomError(ALL_RECIPIENTS_INVALID, 'all userids are invalid or not in the card’s conversation')
-        : undefined;
-  }
-}
 
 /** WeCom template cards (消息推送 › 更新模版卡片消息). */
 @ApiTags('wecom-compat')
@@ -40,6 +19,7 @@ function cardErrcode(error: DomainError): WecomError | undefined {
 @ApiOkResponse({ description: 'Always HTTP 200 with {errcode, errmsg, ...}' })
 @UseFilters(WecomExceptionFilter)
 @UseGuards(WecomAccessGuard)
+@WecomAppsOnly()
 @Controller('cgi-bin/message')
 export class WecomCardsHttpController {
   constructor(private readonly clients: ServiceClients) {}
@@ -52,10 +32,11 @@ export class WecomCardsHttpController {
   @Post('update_template_card')
   @HttpCode(200)
   @ApiBody({ type: WecomUpdateTemplateCard })
-  async updateTemplateCard(@WecomCaller() caller: CallerIdentity, @WecomBody(WecomUpdateTemplateCard) body: WecomUpdateTemplateCard) {
-    if (!caller.userId.startsWith('app:') || caller.userId === 'app:directory-sync')
-      throw new WecomError(ERRCODE.API_UNAUTHORIZED, 'api forbidden: only an app’s access_token may update its cards');
-    if (caller.userId !== `app:${body.agentid}`) throw new WecomError(INVALID_AGENTID, 'invalid agentid: not the app of this access_token');
+  async updateTemplateCard(
+    @WecomApp() { caller, agentid }: WecomAppIdentity,
+    @WecomBody(WecomUpdateTemplateCard) body: WecomUpdateTemplateCard,
+  ) {
+    if (body.agentid !== agentid) throw new WecomError(INVALID_AGENTID, 'invalid agentid: not the app of this access_token');
     if (Boolean(body.button) === Boolean(body.template_card))
       throw new WecomError(ERRCODE.INVALID_PARAMETER, 'give exactly one of button and template_card');
     const all = body.atall === 1;
@@ -67,12 +48,8 @@ export class WecomCardsHttpController {
       replaceName: body.button?.replace_name ?? '',
       cardJson: body.template_card ? JSON.stringify(toCardContent(body.template_card)) : '',
     };
-    try {
-      const result = await this.clients.messaging.call('UpdateTemplateCard', (m, md) => m.updateTemplateCard(request, md), caller);
-      return { errcode: 0, errmsg: 'ok', invaliduser: [...invalid, ...result.invalidUserids] };
-    } catch (error) {
-      throw (error instanceof DomainError && cardErrcode(error)) || error;
-    }
+    const result = await this.clients.messaging.call('UpdateTemplateCard', (m, md) => m.updateTemplateCard(request, md), caller);
+    return { errcode: 0, errmsg: 'ok', invaliduser: [...invalid, ...result.invalidUserids] };
   }
 
   /** userids, plus the members of partyids (with subtrees) and tagids, as the directory resolves them. */

@@ -220,5 +220,6 @@ export function toMemberPatch(
     departments: departments && { values: departments },
     mainDepartment: body.main_department,
     directLeaders: body.direct_leader && { values: body.direct_leader },
+    enabled: body.enable === undefined ? undefined : body.enable === 1,
   };
 }

@@ -1,5 +1,5 @@
 import { DomainError, ErrorCode, ERROR_CODES } from '@atrium/platform';
-import { errcodeFor, WecomApi } from './wecom-errcodes';
+import { errcodeFor, WecomApi, wecomFailureFor } from './wecom-errcodes';
 
 const failure = (code: ErrorCode, details?: Record<string, unknown>, message = 'failed') => new DomainError(code, message, details);
 
@@ -14,8 +14,8 @@ describe('WeCom errcodes for directory failures', () => {
     ['an unknown department', failure('NOT_FOUND', { field: 'id', departmentId: 9 }), 'department', 60003],
     ["an unknown member's department", failure('NOT_FOUND', { field: 'department', departmentId: 9 }), 'user', 60003],
     ['an unknown member', failure('NOT_FOUND', { userid: 'x' }), 'user', 60111],
-    ['a department with members', failure('DEPARTMENT_NOT_EMPTY', { reason: 'members' }), 'department', 60005],
-    ['a department with children', failure('DEPARTMENT_NOT_EMPTY', { reason: 'children' }), 'department', 60006],
+    ['a department with members', failure('DEPARTMENT_NOT_EMPTY', { reason: 'MEMBERS' }), 'department', 60005],
+    ['a department with children', failure('DEPARTMENT_NOT_EMPTY', { reason: 'CHILDREN' }), 'department', 60006],
     ['the root deleted', failure('PRECONDITION_FAILED', { departmentId: 1 }), 'department', 60007],
     ['a move into its own subtree', failure('DEPARTMENT_CYCLE'), 'department', 60010],
     ['a write without the sync secret', failure('FORBIDDEN'), 'user', 60011],
@@ -35,5 +35,48 @@ describe('WeCom errcodes for directory failures', () => {
 
   it('has an errcode for every platform error code', () => {
     for (const code of ERROR_CODES) expect(typeof errcodeFor(failure(code), 'other')).toBe('number');
+  });
+});
+
+describe('WeCom errcodes for the cards, media and archive pull (one module for every /cgi-bin/ API)', () => {
+  it.each<[string, DomainError, WecomApi, number, string]>([
+    [
+      'a spent response_code',
+      failure('PRECONDITION_FAILED', { reason: 'RESPONSE_CODE_USED' }),
+      'template_card',
+      40058,
+      'response_code has been used',
+    ],
+    [
+      'an unknown response_code',
+      failure('NOT_FOUND', { reason: 'RESPONSE_CODE_INVALID' }),
+      'template_card',
+      40058,
+      'invalid response_code',
+    ],
+    [
+      'an expired response_code',
+      failure('PRECONDITION_FAILED', { reason: 'RESPONSE_CODE_EXPIRED' }),
+      'template_card',
+      40058,
+      'response_code expired',
+    ],
+    ['a recalled card', failure('PRECONDITION_FAILED', { reason: 'CARD_GONE' }), 'template_card', 40058, 'recalled or its group dissolved'],
+    ['no recipient of the card', failure('NOT_FOUND', { field: 'userids' }), 'template_card', 81013, 'all userids are invalid'],
+    ['a caller that is not an app, on a card', failure('FORBIDDEN', { reason: 'NOT_AN_APP' }), 'template_card', 48002, 'failed'],
+    ['an empty upload', failure('VALIDATION_FAILED', { field: 'media', reason: 'EMPTY' }), 'media', 44001, 'failed'],
+    ['a malformed upload', failure('VALIDATION_FAILED', { field: 'media', reason: 'MALFORMED' }), 'media', 47001, 'failed'],
+    ['an image too large', failure('PAYLOAD_TOO_LARGE', { type: 'image' }), 'media', 40009, 'failed'],
+    ['a pull with archiving off', failure('PRECONDITION_FAILED', { reason: 'ARCHIVING_DISABLED' }), 'msgaudit', 48002, 'failed'],
+    ['a pull without a public key', failure('PRECONDITION_FAILED', { reason: 'NO_PUBLIC_KEY' }), 'msgaudit', 48002, 'failed'],
+  ])('maps %s', (_, error, api, errcode, errmsg) => {
+    expect(wecomFailureFor(error, api)).toEqual({ errcode, errmsg: expect.stringContaining(errmsg) as string });
+  });
+
+  it('leaves the card wording to update_template_card: a spent code elsewhere is an ordinary failure', () => {
+    expect(wecomFailureFor(failure('PRECONDITION_FAILED', { reason: 'RESPONSE_CODE_USED' }), 'message')).toEqual({
+      errcode: 40058,
+      errmsg: 'failed',
+    });
   });
 });

@@ -1,10 +1,23 @@
 import { DomainError, ErrorDetails } from '@atrium/platform';
-import { mediaErrcodeFor } from '../media/wecom-media-errcodes';
-import { appErrcodeFor, WecomAppApi } from './wecom-app-errcodes';
 import { Errcode, ERRCODE } from './wecom-error';
 
-/** Which family of /cgi-bin/ APIs failed: the same field means different things in each. */
-export type WecomApi = 'department' | 'user' | WecomAppApi | 'media' | 'other';
+/**
+ * The one place that says what the services' failures mean to a WeCom integration: every /cgi-bin/
+ * controller's errors reach it through WecomExceptionFilter. Failures of the request itself are
+ * caught earlier, with WeCom's own errcodes, by the DTOs (readWecomInput) and the content readers.
+ */
+
+/**
+ * Which family of /cgi-bin/ APIs failed: the same field means different things in each.
+ * `template_card` is message/update_template_card, whose failures are the cards' own first.
+ */
+export type WecomApi = 'department' | 'user' | 'message' | 'template_card' | 'appchat' | 'media' | 'msgaudit' | 'other';
+
+/** What the integration reads: the errcode, and the errmsg (the service's message unless a mapping words it). */
+export interface WecomFailure {
+  errcode: Errcode;
+  errmsg: string;
+}
 
 const fieldOf = (details: ErrorDetails | undefined) => (typeof details?.field === 'string' ? details.field : undefined);
 
@@ -57,12 +70,113 @@ function alreadyExistsErrcode(api: WecomApi, field: string | undefined): Errcode
   return ERRCODE.INVALID_PARAMETER;
 }
 
+const CHAT_FIELDS: Record<string, Errcode> = {
+  chatid: ERRCODE.INVALID_CHATID,
+  name: ERRCODE.INVALID_CHAT_NAME,
+  owner: ERRCODE.INVALID_CHAT_OWNER,
+  userids: ERRCODE.INVALID_CHAT_MEMBER_COUNT,
+  add_userids: ERRCODE.INVALID_CHAT_MEMBER,
+  remove_userids: ERRCODE.INVALID_CHAT_MEMBER,
+};
+
+/** What messaging's failures mean to message/* and appchat/* callers; undefined: the shared mapping answers. */
+function appErrcode(error: DomainError, api: 'message' | 'appchat'): Errcode | undefined {
+  const field = typeof error.details?.field === 'string' ? error.details.field : '';
+  if (field.startsWith('content') && field.includes('mediaId')) return ERRCODE.INVALID_MEDIA_ID;
+  if (field === 'agentid') return ERRCODE.INVALID_AGENTID;
+  switch (error.code) {
+    case 'VALIDATION_FAILED':
+      if (field === 'type') return ERRCODE.INVALID_MSGTYPE;
+      return api === 'appchat' ? (CHAT_FIELDS[field] ?? ERRCODE.INVALID_PARAMETER) : ERRCODE.INVALID_PARAMETER;
+    case 'NOT_FOUND':
+      if (api === 'appchat') return field === 'chatid' ? ERRCODE.CHAT_NOT_FOUND : ERRCODE.INVALID_CHAT_MEMBER;
+      // An unknown msgid, or another app's.
+      return field === 'msgid' ? ERRCODE.INVALID_PARAMETER : undefined;
+    case 'FORBIDDEN':
+      if (error.details?.reason === 'NOT_AN_APP') return ERRCODE.API_UNAUTHORIZED;
+      if (api === 'appchat') return field === 'chatid' ? ERRCODE.CHAT_OF_ANOTHER_APP : ERRCODE.INVALID_CHAT_MEMBER;
+      return undefined;
+    case 'ALREADY_EXISTS':
+      return api === 'appchat' ? ERRCODE.CHATID_EXISTS : undefined;
+    case 'LIMIT_EXCEEDED':
+      return api === 'appchat' ? ERRCODE.INVALID_CHAT_MEMBER_COUNT : ERRCODE.INVALID_USERID_LIST_LENGTH;
+    case 'PRECONDITION_FAILED':
+      if (error.details?.reason === 'DISSOLVED') return ERRCODE.CHAT_DISSOLVED;
+      // Past the 24 hours of message/recall.
+      return field === 'msgid' ? ERRCODE.INVALID_PARAMETER : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** WeCom's errcodes for media/upload and media/get failures; undefined: the general mapping applies. */
+function mediaErrcode(error: DomainError): Errcode | undefined {
+  const details = error.details ?? {};
+  switch (error.code) {
+    case 'PAYLOAD_TOO_LARGE':
+      return details.type === 'image'
+        ? ERRCODE.INVALID_IMAGE_SIZE
+        : details.type === 'video'
+          ? ERRCODE.INVALID_VIDEO_SIZE
+          : ERRCODE.INVALID_FILE_SIZE;
+    case 'NOT_FOUND':
+      return ERRCODE.INVALID_MEDIA_ID;
+    case 'VALIDATION_FAILED':
+      if (details.field === 'type') return ERRCODE.INVALID_MEDIA_TYPE;
+      if (details.reason === 'MISSING' || details.reason === 'EMPTY') return ERRCODE.EMPTY_MEDIA;
+      if (details.reason === 'MALFORMED') return ERRCODE.DATA_FORMAT_ERROR;
+      if (details.field === 'media') return ERRCODE.INVALID_MEDIA_FILE_TYPE;
+      return undefined;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * How the card errors of messaging read to a WeCom integration. The stored copies of WeCom's
+ * error-code list name no dedicated numbers for a response_code, so an unknown, spent or expired
+ * code is 40058 (不合法的参数) with an errmsg saying which.
+ */
+function cardFailure(error: DomainError): WecomFailure | undefined {
+  switch (error.details?.reason) {
+    case 'RESPONSE_CODE_INVALID':
+      return { errcode: ERRCODE.INVALID_PARAMETER, errmsg: 'invalid response_code' };
+    case 'RESPONSE_CODE_USED':
+      return { errcode: ERRCODE.INVALID_PARAMETER, errmsg: 'response_code has been used' };
+    case 'RESPONSE_CODE_EXPIRED':
+      return { errcode: ERRCODE.INVALID_PARAMETER, errmsg: 'response_code expired (72 hours)' };
+    case 'CARD_GONE':
+      return { errcode: ERRCODE.INVALID_PARAMETER, errmsg: 'the card was recalled or its group dissolved' };
+    default:
+      return error.code === 'NOT_FOUND' && error.details?.field === 'userids'
+        ? { errcode: ERRCODE.ALL_RECIPIENTS_INVALID, errmsg: 'all userids are invalid or not in the card’s conversation' }
+        : undefined;
+  }
+}
+
+/** The archive pull (msgaudit) refused because the corp has not enabled it: WeCom's "api forbidden". */
+function msgauditErrcode(error: DomainError): Errcode | undefined {
+  const reason = error.details?.reason;
+  return reason === 'ARCHIVING_DISABLED' || reason === 'NO_PUBLIC_KEY' ? ERRCODE.API_UNAUTHORIZED : undefined;
+}
+
+/** The errcode and errmsg a /cgi-bin/ caller gets for a service's failure. */
+export function wecomFailureFor(error: DomainError, api: WecomApi): WecomFailure {
+  const card = api === 'template_card' ? cardFailure(error) : undefined;
+  return card ?? { errcode: errcodeFor(error, api), errmsg: error.message };
+}
+
 /** Every code the services can answer with, mapped to the errcode WeCom uses for that failure. */
 export function errcodeFor(error: DomainError, api: WecomApi): Errcode {
-  const appErrcode = api === 'message' || api === 'appchat' ? appErrcodeFor(error, api) : undefined;
-  if (appErrcode !== undefined) return appErrcode;
-  const mediaErrcode = api === 'media' ? mediaErrcodeFor(error) : undefined;
-  if (mediaErrcode !== undefined) return mediaErrcode;
+  const specific =
+    api === 'message' || api === 'appchat' || api === 'template_card'
+      ? appErrcode(error, api === 'appchat' ? 'appchat' : 'message')
+      : api === 'media'
+        ? mediaErrcode(error)
+        : api === 'msgaudit'
+          ? msgauditErrcode(error)
+          : undefined;
+  if (specific !== undefined) return specific;
   switch (error.code) {
     case 'VALIDATION_FAILED':
       return validationErrcode(api, fieldOf(error.details), error.message);
@@ -88,7 +202,7 @@ export function errcodeFor(error: DomainError, api: WecomApi): Errcode {
       // The only precondition the department APIs can break: deleting the root.
       return api === 'department' ? ERRCODE.ROOT_DEPARTMENT_UNDELETABLE : ERRCODE.INVALID_PARAMETER;
     case 'DEPARTMENT_NOT_EMPTY':
-      return error.details?.reason === 'members' ? ERRCODE.DEPARTMENT_HAS_MEMBERS : ERRCODE.DEPARTMENT_HAS_CHILDREN;
+      return error.details?.reason === 'MEMBERS' ? ERRCODE.DEPARTMENT_HAS_MEMBERS : ERRCODE.DEPARTMENT_HAS_CHILDREN;
     case 'DEPARTMENT_CYCLE':
       return ERRCODE.DEPARTMENT_CYCLE;
     case 'DEPARTMENT_TOO_DEEP':

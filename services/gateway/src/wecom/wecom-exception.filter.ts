@@ -1,12 +1,18 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Inject } from '@nestjs/common';
 import { AppLogger, currentTraceId, DomainError, LOGGER } from '@atrium/platform';
 import type { Request, Response } from 'express';
-import { errcodeFor, WecomApi } from './wecom-errcodes';
+import { WecomApi, wecomFailureFor } from './wecom-errcodes';
 import { ERRCODE, Errcode, WecomError } from './wecom-error';
 
 function apiOf(path: string): WecomApi {
-  const family = path.split('/')[2];
-  return family === 'department' || family === 'user' || family === 'message' || family === 'appchat' || family === 'media'
+  const [, , family, name] = path.split('/');
+  if (family === 'message' && name === 'update_template_card') return 'template_card';
+  return family === 'department' ||
+    family === 'user' ||
+    family === 'message' ||
+    family === 'appchat' ||
+    family === 'media' ||
+    family === 'msgaudit'
     ? family
     : 'other';
 }
@@ -33,9 +39,9 @@ export class WecomExceptionFilter implements ExceptionFilter {
   private describe(exception: unknown, api: WecomApi): { errcode: Errcode; errmsg: string } {
     if (exception instanceof WecomError) return { errcode: exception.errcode, errmsg: exception.errmsg };
     if (exception instanceof DomainError) {
-      const errcode = errcodeFor(exception, api);
-      if (errcode === ERRCODE.BUSY) this.logger.error({ err: exception }, 'WeCom API call failed');
-      return { errcode, errmsg: exception.message };
+      const failure = wecomFailureFor(exception, api);
+      if (failure.errcode === ERRCODE.BUSY) this.logger.error({ err: exception }, 'WeCom API call failed');
+      return failure;
     }
     if (exception instanceof HttpException && exception.getStatus() < 500) {
       return { errcode: ERRCODE.INVALID_PARAMETER, errmsg: exception.message };

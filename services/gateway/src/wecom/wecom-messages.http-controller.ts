@@ -2,7 +2,7 @@ import { Controller, HttpCode, Post, UseFilters, UseGuards } from '@nestjs/commo
 import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { AppMessagingService } from '../apps/app-messaging.service';
 import { WecomMessageRecall, WecomMessageSend } from './dto/wecom-message.dto';
-import { WecomAccessGuard } from './wecom-access.guard';
+import { WecomAccessGuard, WecomAppsOnly } from './wecom-access.guard';
 import { invalidParts, parseAddressing } from './wecom-addressing';
 import { requireOwnAgentid, WecomApp, WecomAppIdentity } from './wecom-app';
 import { ERRCODE } from './wecom-error';
@@ -16,6 +16,7 @@ import { WecomBody } from './wecom-request';
 @ApiOkResponse({ description: 'Always HTTP 200 with {errcode, errmsg, ...}' })
 @UseFilters(WecomExceptionFilter)
 @UseGuards(WecomAccessGuard)
+@WecomAppsOnly()
 @Controller('cgi-bin/message')
 export class WecomMessagesHttpController {
   constructor(private readonly apps: AppMessagingService) {}

@@ -53,23 +53,17 @@ export class WecomUsersHttpController {
     return { errcode: 0, errmsg: 'ok', ...toWecomUser(await this.getMember(caller, query.userid)) };
   }
 
-  /** Only the fields sent change; `enable` disables or re-enables the member. */
+  /** Only the fields sent change; `enable` disables or re-enables the member (one write with the rest). */
   @Post('update')
   @HttpCode(200)
   @ApiBody({ type: WecomUserUpdate })
   async update(@WecomCaller() caller: CallerIdentity, @WecomBody(WecomUserUpdate) body: WecomUserUpdate) {
-    const { enable, userid, ...fields } = body;
-    if (enable === undefined || Object.values(fields).some((v) => v !== undefined)) {
-      const patch = toMemberPatch(
-        body,
-        needsCurrentMember(body) ? await this.getMember(caller, userid) : undefined,
-        body.extattr ? await this.definedAttributes(caller) : [],
-      );
-      await this.clients.directory.call('UpdateMember', (d, md) => d.updateMember({ userid, patch }, md), caller);
-    }
-    if (enable !== undefined) {
-      await this.clients.directory.call('SetMemberEnabled', (d, md) => d.setMemberEnabled({ userid, enabled: enable === 1 }, md), caller);
-    }
+    const patch = toMemberPatch(
+      body,
+      needsCurrentMember(body) ? await this.getMember(caller, body.userid) : undefined,
+      body.extattr ? await this.definedAttributes(caller) : [],
+    );
+    await this.clients.directory.call('UpdateMember', (d, md) => d.updateMember({ userid: body.userid, patch }, md), caller);
     return { errcode: 0, errmsg: 'updated' };
   }
 

@@ -23,7 +23,7 @@ describe('the app identity of a call', () => {
       failure = error;
     }
     expect(failure).toBeInstanceOf(DomainError);
-    expect(failure).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'not_an_app' } });
+    expect(failure).toMatchObject({ code: 'FORBIDDEN', details: { reason: 'NOT_AN_APP' } });
   });
 });
 

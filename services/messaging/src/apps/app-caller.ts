@@ -12,9 +12,9 @@ const DIRECTORY_SYNC_ROLE = 'directory_sync';
 export function appAgentidOf(caller: CallerIdentity): number {
   const match = APP_USERID.exec(caller.userId);
   if (!match || caller.roles.includes(DIRECTORY_SYNC_ROLE))
-    throw new DomainError('FORBIDDEN', 'only an app may do this', { reason: 'not_an_app' });
+    throw new DomainError('FORBIDDEN', 'only an app may do this', { reason: 'NOT_AN_APP' });
   const agentid = Number(match[1]);
-  if (agentid > 2_147_483_647) throw new DomainError('FORBIDDEN', 'only an app may do this', { reason: 'not_an_app' });
+  if (agentid > 2_147_483_647) throw new DomainError('FORBIDDEN', 'only an app may do this', { reason: 'NOT_AN_APP' });
   return agentid;
 }
 

@@ -271,7 +271,7 @@ export class AppChatsService {
       : await this.conversationsRepository.find(tx, caller.corpId, found.conversationId);
     if (!conversation) throw new NotFoundError(`chat ${chatid}`, { field: 'chatid' });
     if (lock && conversation.dissolved)
-      throw new DomainError('PRECONDITION_FAILED', 'the chat has been dissolved', { field: 'chatid', reason: 'dissolved' });
+      throw new DomainError('PRECONDITION_FAILED', 'the chat has been dissolved', { field: 'chatid', reason: 'DISSOLVED' });
     return conversation;
   }
 

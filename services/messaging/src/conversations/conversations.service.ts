@@ -379,7 +379,8 @@ export class ConversationsService {
     const conversation = await this.conversations.lock(tx, caller.corpId, id);
     const me = conversation && (await this.conversations.member(tx, caller.corpId, id, caller.userId.toLowerCase()));
     if (!conversation || !me) throw new NotFoundError('conversation', { conversationId: id });
-    if (conversation.dissolved) throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: id });
+    if (conversation.dissolved)
+      throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { reason: 'DISSOLVED', conversationId: id });
     return { conversation, me };
   }
 

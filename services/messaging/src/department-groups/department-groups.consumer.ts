@@ -1,15 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import {
-  DepartmentDeleted,
-  DepartmentMoved,
-  MemberCreated,
-  MemberDeleted,
-  MemberDisabled,
-  MemberEnabled,
-  MemberOffboarded,
-  MemberUpdated,
-} from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
+import { DEPARTMENT_GROUP_EVENTS } from './department-group-events';
 import { FeatureWorkers } from '../features/feature-workers.service';
 import { DepartmentGroupsService } from './department-groups.service';
 
@@ -29,16 +20,7 @@ export class DepartmentGroupsConsumer {
   start(): Promise<void> {
     return this.bus.consume({
       groupId: 'messaging.department-groups',
-      events: [
-        MemberCreated,
-        MemberUpdated,
-        MemberDisabled,
-        MemberEnabled,
-        MemberDeleted,
-        MemberOffboarded,
-        DepartmentMoved,
-        DepartmentDeleted,
-      ],
+      events: DEPARTMENT_GROUP_EVENTS,
       handle: async (tx, event) => {
         await this.groups.onDirectoryEvent(tx, event);
         this.workers.nudgeResync();

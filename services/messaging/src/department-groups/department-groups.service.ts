@@ -6,10 +6,12 @@ import {
   ConversationUpdated,
   DepartmentDeleted,
   DepartmentMoved,
-  EventEnvelope,
-  EventPayload,
+  isEvent,
   MemberCreated,
+  MemberDeleted,
+  MemberDisabled,
   MemberEnabled,
+  MemberOffboarded,
   MemberUpdated,
 } from '@atrium/contracts';
 import {
@@ -33,6 +35,7 @@ import { ConversationsService } from '../conversations/conversations.service';
 import { DirectoryClient } from '../directory/directory.client';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
+import { DepartmentGroupEvent } from './department-group-events';
 import { DepartmentGroupsRepository, ResyncRequest } from './department-groups.repository';
 
 export interface CreateDepartmentGroupInput {
@@ -144,45 +147,34 @@ export class DepartmentGroupsService {
   }
 
   /** In the consumer's transaction: which department groups the event may have changed. */
-  async onDirectoryEvent(tx: Tx, event: EventEnvelope): Promise<void> {
-    const { corpId } = event.payload as { corpId: string };
+  async onDirectoryEvent(tx: Tx, event: DepartmentGroupEvent): Promise<void> {
+    const { corpId } = event.payload;
     if (!(await this.groups.anyIn(tx, corpId))) return;
     const system = systemCaller(corpId);
     const affected = new Set<string>();
     const add = (ids: string[]) => ids.forEach((id) => affected.add(id));
-    switch (event.type) {
-      case MemberCreated.type:
-      case MemberUpdated.type: {
-        const { member, changed } = event.payload as EventPayload<typeof MemberUpdated> & { changed?: string[] };
-        if (changed && !changed.includes('departments')) break;
+    if (isEvent(event, MemberCreated, MemberUpdated)) {
+      const changed = isEvent(event, MemberUpdated) ? event.payload.changed : undefined;
+      const { member } = event.payload;
+      if (!changed || changed.includes('departments')) {
         add(await this.groups.of(tx, corpId, member.userid));
         add(await this.groupsContaining(tx, system, member.departments));
-        break;
-      }
-      case MemberEnabled.type: {
-        const { userid } = event.payload as EventPayload<typeof MemberEnabled>;
-        const member = (await this.directory.memberDepartments(system, [userid])).get(userid);
-        add(await this.groupsContaining(tx, system, member?.departments ?? []));
-        break;
-      }
-      case DepartmentMoved.type: {
-        // Subtree groups above the department, where it was and where it is now.
-        const { department, fromParentId } = event.payload as EventPayload<typeof DepartmentMoved>;
-        const before = fromParentId > 0 ? ((await this.directory.department(system, fromParentId))?.path ?? [fromParentId]) : [];
-        add(await this.groups.boundTo(tx, corpId, [], [...department.path, ...before]));
-        break;
-      }
-      case DepartmentDeleted.type: {
-        const { departmentId } = event.payload as EventPayload<typeof DepartmentDeleted>;
-        add(await this.groups.boundTo(tx, corpId, [departmentId], []));
-        break;
-      }
-      default: {
-        // Disabled, deleted, offboarded: they leave the department groups they are in.
-        const { userid } = event.payload as { userid: string };
-        add(await this.groups.of(tx, corpId, userid));
       }
     }
+    if (isEvent(event, MemberEnabled)) {
+      const { userid } = event.payload;
+      const member = (await this.directory.memberDepartments(system, [userid])).get(userid);
+      add(await this.groupsContaining(tx, system, member?.departments ?? []));
+    }
+    if (isEvent(event, DepartmentMoved)) {
+      // Subtree groups above the department, where it was and where it is now.
+      const { department, fromParentId } = event.payload;
+      const before = fromParentId > 0 ? ((await this.directory.department(system, fromParentId))?.path ?? [fromParentId]) : [];
+      add(await this.groups.boundTo(tx, corpId, [], [...department.path, ...before]));
+    }
+    if (isEvent(event, DepartmentDeleted)) add(await this.groups.boundTo(tx, corpId, [event.payload.departmentId], []));
+    // Disabled, deleted, offboarded: they leave the department groups they are in.
+    if (isEvent(event, MemberDisabled, MemberDeleted, MemberOffboarded)) add(await this.groups.of(tx, corpId, event.payload.userid));
     await this.groups.requestResync(tx, corpId, [...affected]);
   }
 

@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { RefusalReason } from '@atrium/contracts';
 import {
   CallerIdentity,
   DomainError,
@@ -136,7 +137,7 @@ export class ForwardingService {
           : undefined;
       if (!found) throw new NotFoundError(`message ${ref.seq}`, { conversationId: ref.conversationId, seq: ref.seq });
       const [message] = await this.burn.present(caller.corpId, view.me, [found]);
-      const refused = (reason: string, what: string) =>
+      const refused = (reason: RefusalReason, what: string) =>
         new DomainError('PRECONDITION_FAILED', `${what} cannot be forwarded`, { reason, conversationId: ref.conversationId, seq: ref.seq });
       if (message.recalledAt) throw refused('RECALLED', 'a recalled message');
       if (message.burnAfterReading) throw refused('BURN_AFTER_READING', 'a burn-after-reading message');

@@ -46,7 +46,7 @@ describe('media limits', () => {
     });
     expect(thrown(() => assertUploadAllowed(DEFAULT_MEDIA_LIMITS, { type: 'file', size: 10, name: 'Setup.Exe' }))).toMatchObject({
       code: 'VALIDATION_FAILED',
-      details: { reason: 'blocked_extension' },
+      details: { reason: 'BLOCKED_EXTENSION' },
     });
     expect(() => assertUploadAllowed(DEFAULT_MEDIA_LIMITS, { type: 'file', size: 20 * MB, name: 'exe' })).not.toThrow();
   });

@@ -77,7 +77,7 @@ export function assertUploadAllowed(limits: MediaLimits, upload: { type: MediaTy
   if (extension && limits.blockedExtensions.includes(extension))
     throw new ValidationError(`files of type .${extension} may not be uploaded`, {
       field: 'media',
-      reason: 'blocked_extension',
+      reason: 'BLOCKED_EXTENSION',
       extension,
     });
 }

@@ -56,7 +56,7 @@ export class MediaService {
       throw new ValidationError(`type must be one of ${MEDIA_TYPES.join(', ')}`, { field: 'type' });
     const type = input.type as MediaType;
     if (!Number.isSafeInteger(input.size) || input.size < 1)
-      throw new ValidationError('the media is empty', { field: 'media', reason: 'empty' });
+      throw new ValidationError('the media is empty', { field: 'media', reason: 'EMPTY' });
     if (!SHA256.test(input.sha256)) throw new ValidationError('sha256 must be 64 lower-case hex digits', { field: 'sha256' });
     if (input.contentType.length > 128 || !CONTENT_TYPE.test(input.contentType))
       throw new ValidationError('content_type must be a MIME type', { field: 'content_type' });

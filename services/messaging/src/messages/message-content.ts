@@ -129,7 +129,7 @@ export function parseContent(type: string, json: string): { type: MessageType; c
   const unstorable = unstorablePath(raw);
   if (unstorable) {
     const field = ['content', ...unstorable].join('.');
-    throw new ValidationError(`${field}: must not contain NUL characters or unpaired surrogates`, { field, reason: 'unstorable_text' });
+    throw new ValidationError(`${field}: must not contain NUL characters or unpaired surrogates`, { field, reason: 'UNSTORABLE_TEXT' });
   }
   const parsed = CONTENT[type as MessageType].safeParse(raw);
   if (!parsed.success) {

@@ -37,7 +37,7 @@ export function assertSameSend(original: Pick<Message, 'seq' | 'clientMsgId' | '
 export function clientMsgIdReused(clientMsgId: string, seq?: number): DomainError {
   return new DomainError('CONFLICT', `client_msg_id ${clientMsgId} was already used for a different message`, {
     field: 'client_msg_id',
-    reason: 'client_msg_id_reused',
+    reason: 'CLIENT_MSG_ID_REUSED',
     ...(seq === undefined ? {} : { seq }),
   });
 }

@@ -22,13 +22,16 @@ export const postAttemptOf = (send: { type: MessageType; content: Record<string,
  */
 export function assertOpenToMembers(conversation: Pick<Conversation, 'id' | 'kind' | 'dissolved'>): void {
   if (conversation.dissolved)
-    throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', { conversationId: conversation.id });
+    throw new DomainError('PRECONDITION_FAILED', 'the group has been dissolved', {
+      reason: 'DISSOLVED',
+      conversationId: conversation.id,
+    });
   // Only the app posts in its conversation with a member (a member's reply would be the app's
   // callback, which Atrium does not deliver yet).
   if (conversation.kind === 'app')
     throw new DomainError('FORBIDDEN', 'an app conversation is read-only: only the app posts in it', {
       conversationId: conversation.id,
-      reason: 'app_conversation',
+      reason: 'APP_CONVERSATION',
     });
 }
 

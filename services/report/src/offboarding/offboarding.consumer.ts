@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventPayload, MemberOffboarded } from '@atrium/contracts';
+import { MemberOffboarded } from '@atrium/contracts';
 import { EVENT_BUS, EventBus } from '@atrium/platform';
 import { ReportTransfersService } from './report-transfers.service';
 
@@ -15,7 +15,7 @@ export class OffboardingConsumer {
     return this.bus.consume({
       groupId: 'report.offboarding',
       events: [MemberOffboarded],
-      handle: (tx, event) => this.transfers.transferResources(tx, event.payload as EventPayload<typeof MemberOffboarded>),
+      handle: (tx, event) => this.transfers.transferResources(tx, event.payload),
     });
   }
 }

@@ -208,7 +208,11 @@ export interface MemberPatch {
   departments?: MemberDepartmentList | undefined;
   mainDepartment?: number | undefined;
   directLeaders?: StringList | undefined;
-  password?: string | undefined;
+  password?:
+    | string
+    | undefined;
+  /** Disables (false) or re-enables (true) the member in the same transaction as the other fields. */
+  enabled?: boolean | undefined;
 }
 
 export interface ExtAttrList {

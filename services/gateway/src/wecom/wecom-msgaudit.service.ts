@@ -2,9 +2,9 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CallerIdentity, DomainError, TRANSACTIONS, TransactionRunner } from '@atrium/platform';
 import { ServiceClients } from '../clients/service-clients';
 import { KnownCorpsRepository } from '../corps/known-corps.repository';
-import { ERRCODE, WecomError } from '../wecom/wecom-error';
-import { toPulledRecord } from './compliance.mapper';
-import { PulledRecordResponse } from './dto/compliance.dto';
+import { ERRCODE, WecomError } from './wecom-error';
+import { toPulledRecord } from '../compliance/compliance.mapper';
+import { PulledRecordResponse } from '../compliance/dto/compliance.dto';
 
 /** The archive tool's identity: it proves itself by the pull secret (or a token of it), never by this claim. */
 const toolIdentity = (corpId: string): CallerIdentity => ({ corpId, userId: 'app:msgaudit', roles: [] });
@@ -15,7 +15,7 @@ const toolIdentity = (corpId: string): CallerIdentity => ({ corpId, userId: 'app
  * the gateway knows whose archive it is calling.
  */
 @Injectable()
-export class MsgauditService {
+export class WecomMsgauditService {
   constructor(
     @Inject(TRANSACTIONS) private readonly transactions: TransactionRunner,
     private readonly corps: KnownCorpsRepository,
@@ -32,18 +32,11 @@ export class MsgauditService {
     const [encodedCorp, random] = accessToken.split('.');
     const corpId = encodedCorp && random ? Buffer.from(encodedCorp, 'base64url').toString('utf8') : '';
     if (!corpId) throw new WecomError(ERRCODE.INVALID_ACCESS_TOKEN, 'invalid access_token');
-    try {
-      const page = await this.clients.audit.call(
-        'PullArchive',
-        (a, md) => a.pullArchive({ seq, limit, pullToken: accessToken }, md),
-        toolIdentity(corpId),
-      );
-      return page.chatdata.map(toPulledRecord);
-    } catch (error) {
-      // Archiving off, or no public key registered: the corp has not enabled the archive API.
-      if (error instanceof DomainError && error.code === 'PRECONDITION_FAILED')
-        throw new WecomError(ERRCODE.API_UNAUTHORIZED, error.message);
-      throw error;
-    }
+    const page = await this.clients.audit.call(
+      'PullArchive',
+      (a, md) => a.pullArchive({ seq, limit, pullToken: accessToken }, md),
+      toolIdentity(corpId),
+    );
+    return page.chatdata.map(toPulledRecord);
   }
 }

@@ -1,10 +1,10 @@
 import { Controller, Get, HttpCode, Post, Req, UseFilters } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { ERRCODE, WecomError } from '../wecom/wecom-error';
-import { WecomExceptionFilter } from '../wecom/wecom-exception.filter';
-import { WecomBody, WecomQuery, WecomRequest } from '../wecom/wecom-request';
-import { GetChatDataBody, MsgauditTokenQuery } from './dto/msgaudit.dto';
-import { MsgauditService } from './msgaudit.service';
+import { ERRCODE, WecomError } from './wecom-error';
+import { WecomExceptionFilter } from './wecom-exception.filter';
+import { WecomBody, WecomQuery, WecomRequest } from './wecom-request';
+import { GetChatDataBody, MsgauditTokenQuery } from './dto/wecom-msgaudit.dto';
+import { WecomMsgauditService } from './wecom-msgaudit.service';
 
 /**
  * WeCom-style 会话内容存档 for third-party archive tools: a token for the archive's own secret, then
@@ -15,8 +15,8 @@ import { MsgauditService } from './msgaudit.service';
 @ApiOkResponse({ description: 'Always HTTP 200 with {errcode, errmsg, ...}' })
 @UseFilters(WecomExceptionFilter)
 @Controller('cgi-bin/msgaudit')
-export class MsgauditHttpController {
-  constructor(private readonly msgaudit: MsgauditService) {}
+export class WecomMsgauditHttpController {
+  constructor(private readonly msgaudit: WecomMsgauditService) {}
 
   /** Like /cgi-bin/gettoken, for the pull secret (which the archive holds, not the gateway's app credentials). */
   @Get('gettoken')

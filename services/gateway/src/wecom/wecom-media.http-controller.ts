@@ -3,14 +3,14 @@ import { ApiBody, ApiConsumes, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/
 import { IsIn, IsString, Matches } from 'class-validator';
 import type { Request, Response } from 'express';
 import { CallerIdentity } from '@atrium/platform';
-import { WecomAccessGuard } from '../wecom/wecom-access.guard';
-import { ERRCODE } from '../wecom/wecom-error';
-import { WecomExceptionFilter } from '../wecom/wecom-exception.filter';
-import { WecomCaller, WecomErrcodes, WecomQuery } from '../wecom/wecom-request';
-import { UploadMediaForm } from './dto/media.dto';
-import { sendMedia } from './media-download';
-import { UPLOAD_TYPES, UploadType } from './media-rules';
-import { MediaService } from './media.service';
+import { WecomAccessGuard } from './wecom-access.guard';
+import { ERRCODE } from './wecom-error';
+import { WecomExceptionFilter } from './wecom-exception.filter';
+import { WecomCaller, WecomErrcodes, WecomQuery } from './wecom-request';
+import { UploadMediaForm } from '../media/dto/media.dto';
+import { sendMedia } from '../media/media-download';
+import { UPLOAD_TYPES, UploadType } from '../media/media-rules';
+import { MediaService } from '../media/media.service';
 
 class WecomMediaUploadQuery {
   static errcodes: WecomErrcodes = { type: ERRCODE.INVALID_MEDIA_TYPE };

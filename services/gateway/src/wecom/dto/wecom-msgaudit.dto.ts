@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { ERRCODE } from '../../wecom/wecom-error';
-import { WecomErrcodes } from '../../wecom/wecom-request';
+import { ERRCODE } from '../wecom-error';
+import { WecomErrcodes } from '../wecom-request';
 
 export class MsgauditTokenQuery {
   static errcodes: WecomErrcodes = {

@@ -28,6 +28,8 @@ export interface StartOptions {
   mainPath?: string;
   readyTimeoutMs?: number;
   stopGraceMs?: number;
+  /** Start on this data directory (a restart) and keep it on stop; default: a fresh one, deleted on stop. */
+  dataDir?: string;
   log?: (message: string) => void;
 }
 
@@ -118,7 +120,8 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
   if (!existsSync(mainPath)) throw new Error(`${mainPath} does not exist: run npm run build first`);
 
   const port = await freePort();
-  const dataDir = mkdtempSync(join(tmpdir(), 'atrium-bench-'));
+  const ownDataDir = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'atrium-bench-'));
   const password = randomBytes(18).toString('base64url');
   const url = `http://${HOST}:${port}`;
   const tail = new Tail(60);
@@ -139,7 +142,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
   forwardLines(child.stderr, tail, log);
   if (child.pid === undefined) {
     const how = await exited;
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     throw new Error(`the platform did not start (${how})\n${tail.toString()}`);
   }
   const pid = child.pid;
@@ -161,7 +164,7 @@ export async function startPlatform(options: StartOptions = {}): Promise<Platfor
         }
       }
       live.delete(child);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownDataDir) rmSync(dataDir, { recursive: true, force: true });
     })());
 
   log(`starting the platform (pid ${pid}) at ${url}, data in ${dataDir}`);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 
 /** What Linux's /proc says about CPU time and memory. Every reader answers undefined where there is no /proc. */
 
@@ -93,4 +93,86 @@ export function readCpuSecondsByCommand(names: string[]): Record<string, number>
     if (Number.isFinite(ticks)) totals[name] += ticks / ticksPerSecond();
   }
   return totals;
+}
+
+/** The process listening on a TCP port of this machine (IPv4 or IPv6), found through /proc/net/tcp* and the processes' fds. */
+export function pidListeningOn(port: number): number | undefined {
+  const inodes = new Set<string>();
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; field 10 is the socket's inode.
+      if (fields.length < 10 || fields[3] !== '0A') continue;
+      if (parseInt(fields[1].split(':')[1], 16) === port) inodes.add(`socket:[${fields[9]}]`);
+    }
+  }
+  if (inodes.size === 0) return undefined;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    let fds: string[];
+    try {
+      fds = readdirSync(`/proc/${pid}/fd`);
+    } catch {
+      continue;
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${pid}/fd/${fd}`))) return Number(pid);
+      } catch {
+        // The fd closed meanwhile.
+      }
+    }
+  }
+  return undefined;
+}
+
+/** A process and all its descendants alive now (e.g. a PostgreSQL postmaster and its backends). */
+export function processTree(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(entry));
+      children.set(ppid, list);
+    } catch {
+      // Exited meanwhile.
+    }
+  }
+  const tree: number[] = [];
+  const visit = (pid: number) => {
+    tree.push(pid);
+    for (const child of children.get(pid) ?? []) visit(child);
+  };
+  visit(root);
+  return tree;
+}
+
+/**
+ * CPU seconds used so far by a process and its live descendants. A descendant that exited took
+ * its time with it unless the parent reaped it (then it is in the parent's cutime/cstime, which
+ * this adds): PostgreSQL reaps its backends, so their time stays counted.
+ */
+export function readTreeCpuSeconds(root: number): number | undefined {
+  const own = readProcessCpuSeconds(root);
+  if (own === undefined) return undefined;
+  let total = own + (readReapedChildrenCpuSeconds(root) ?? 0);
+  for (const pid of processTree(root).slice(1)) total += readProcessCpuSeconds(pid) ?? 0;
+  return total;
+}
+
+function readReapedChildrenCpuSeconds(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / ticksPerSecond(); // cutime, cstime (fields 16, 17)
+  } catch {
+    return undefined;
+  }
 }

@@ -2,6 +2,7 @@ import { directoryBench } from './directory.bench';
 import { directoryImportBench } from './directory-import.bench';
 import { auditBench } from './audit.bench';
 import { gatewayBench } from './gateway.bench';
+import { idleBench } from './idle.bench';
 import { grpcCallBench } from './grpc-call.bench';
 import { importLoadBench } from './import-load.bench';
 import { loopbackBench } from './loopback.bench';
@@ -28,6 +29,7 @@ const BENCHMARKS: Record<string, BenchModule> = {
   messaging: messagingBench,
   loopback: loopbackBench,
   'grpc-call': grpcCallBench,
+  idle: idleBench,
 };
 
 interface Args {

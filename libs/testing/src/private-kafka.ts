@@ -1,13 +1,19 @@
 import { ChildProcess, execFile, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { freePort } from './infra';
 
 const run = promisify(execFile);
-const ROOT = join(__dirname, '..', '..', '..');
+/** The repository root, from the sources (tests) or from the compiled tree under dist/ (benchmarks). */
+function repositoryRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'scripts', 'infra.d')) && dirname(dir) !== dir) dir = dirname(dir);
+  return dir;
+}
+const ROOT = repositoryRoot();
 /** The jars scripts/infra fetched (Maven) for the shared broker. */
 const KAFKA_LIB =
   process.env.ATRIUM_KAFKA_LIB ?? join(ROOT, '.data', 'infra', `kafka-lib-${process.env.ATRIUM_INFRA_KAFKA_VERSION ?? '4.4.0'}`);

@@ -49,7 +49,7 @@ export interface ConsumeOptions<D extends EventDefinition = EventDefinition> {
    * it succeeds, holding the partition.
    */
   maxAttempts?: number;
-  /** See SubscribeOptions.fetchInBulk: for busy topics whose events may wait a few hundred ms. */
+  /** See SubscribeOptions.fetchInBulk: for busy topics whose events may wait up to a second. */
   fetchInBulk?: boolean;
   /** First wait between attempts (default 100 ms), doubling up to `retryMaxDelayMs`, with jitter. */
   retryBaseDelayMs?: number;

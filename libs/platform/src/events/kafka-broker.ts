@@ -1,6 +1,9 @@
 import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { AppLogger } from '../logging';
+import { applyKafkajsIdleFix } from './kafkajs-idle-fix';
 import { BrokerMessage, DeliveryControl, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
+
+applyKafkajsIdleFix();
 
 export interface KafkaBrokerOptions {
   clientId: string;
@@ -10,6 +13,11 @@ export interface KafkaBrokerOptions {
   partitions?: number;
   logger?: AppLogger;
 }
+
+/** How long a fetch waits at the broker for a first message (kafkajs's default). */
+const FETCH_WAIT_MS = 5_000;
+/** In bulk, the longest an event waits for 64 KiB to gather: the latency of a quiet topic's consumer. */
+const BULK_FETCH_WAIT_MS = 1_000;
 
 /** The only place that talks to kafkajs, so the client can be swapped behind MessageBroker. */
 export class KafkaBroker implements MessageBroker {
@@ -117,9 +125,12 @@ export class KafkaBroker implements MessageBroker {
       groupId: this.prefix + options.groupId,
       allowAutoTopicCreation: false,
       sessionTimeout: 15_000,
-      heartbeatInterval: 1_000,
-      // A short fetch wait bounds how long a stop (SIGTERM) waits for the pending fetch.
-      maxWaitTimeInMs: options.fetchInBulk ? 250 : 500,
+      // kafkajs heartbeats between fetches, so a long fetch wait spaces them out too: 3 per session.
+      heartbeatInterval: 3_000,
+      // A fetch waits at the broker until a message is there (or, in bulk, 64 KiB or 1 s): an idle
+      // consumer then costs the broker and itself one request per wait instead of two a second.
+      // The price is paid on stop, which waits for the pending fetch: up to the wait, at SIGTERM.
+      maxWaitTimeInMs: options.fetchInBulk ? BULK_FETCH_WAIT_MS : FETCH_WAIT_MS,
       minBytes: options.fetchInBulk ? 64 * 1024 : 1,
       retry: { retries: 8 },
     });

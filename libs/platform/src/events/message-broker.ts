@@ -38,7 +38,7 @@ export interface SubscribeOptions {
   maxBatchSize?: number;
   /**
    * Throughput over promptness: the broker answers a fetch once it has a good amount of data or
-   * after a short wait (Kafka: 64 KiB or 250 ms), instead of as soon as one message is there. For
+   * after a short wait (Kafka: 64 KiB or 1 s), instead of as soon as one message is there. For
    * consumers of a busy topic whose events need not arrive within milliseconds (the archive, a
    * consumer of a rare event type on a shared topic): far fewer requests for broker and consumer.
    */

@@ -1,9 +1,15 @@
-import { DataSource } from 'typeorm';
+import { DataSource, EntitySubscriberInterface } from 'typeorm';
 import { AppLogger } from '../logging';
 import { BrokerMessage, MessageBroker } from './message-broker';
 
 export interface OutboxRelayOptions {
   batchSize?: number;
+  /**
+   * How long the relay sleeps when nothing woke it (default 10 s). Every transaction committed on
+   * its DataSource wakes it (see `start`), so this only bounds how long a row written by someone
+   * else waits: another process on the same database, a restored backup. An idle platform then
+   * costs one query per service every 10 s instead of twenty a second.
+   */
   pollIntervalMs?: number;
   /**
    * A nudge never starts a round sooner than this after the previous one began (default 100 ms):
@@ -27,7 +33,7 @@ interface OutboxRow {
 }
 
 // One relay at a time per database keeps per-key order across replicas: a second replica's
-// try-lock fails and it waits for the next round.
+// try-lock fails and it tries again shortly (the holder's round may have looked before its commit).
 const RELAY_LOCK = 7_231_001;
 
 /**
@@ -39,7 +45,12 @@ export class OutboxRelay {
   private running = false;
   private loop?: Promise<void>;
   private wakeUp?: () => void;
+  /** A nudge that came while a round ran: that round may have looked before the commit, so another one follows at once. */
+  private nudged = false;
+  /** The last round found rows but another replica held the relay lock: its round may have missed the newest ones. */
+  private lockedOut = false;
   private lastCleanup = 0;
+  private readonly commitWatcher: EntitySubscriberInterface = { afterTransactionCommit: () => this.nudge() };
 
   constructor(
     private readonly dataSource: DataSource,
@@ -48,19 +59,29 @@ export class OutboxRelay {
     private readonly options: OutboxRelayOptions = {},
   ) {}
 
+  /**
+   * Starts relaying. The relay waits for a commit instead of polling: every transaction committed
+   * on its DataSource nudges it (whether it wrote events or not, which costs one cheap query at
+   * most every `minRoundGapMs` under load), so an event is relayed as soon as its transaction
+   * commits and a platform at rest runs no queries at all.
+   */
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.dataSource.subscribers.push(this.commitWatcher);
     this.loop = this.run();
   }
 
-  /** Skips the poll delay: call after committing a transaction that wrote events. */
+  /** Skips the wait: the relay looks for new rows now (or right after the round under way). */
   nudge(): void {
+    this.nudged = true;
     this.wakeUp?.();
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    const watcher = this.dataSource.subscribers.indexOf(this.commitWatcher);
+    if (watcher >= 0) this.dataSource.subscribers.splice(watcher, 1);
     this.nudge();
     await this.loop;
   }
@@ -69,6 +90,7 @@ export class OutboxRelay {
     let failures = 0;
     while (this.running) {
       const roundStartedAt = Date.now();
+      this.nudged = false;
       let published = 0;
       try {
         published = await this.relayBatch();
@@ -80,15 +102,22 @@ export class OutboxRelay {
       }
       const full = published >= (this.options.batchSize ?? 200);
       if (!full && this.running) {
-        const delay = failures > 0 ? Math.min(5_000, 100 * 2 ** failures) : (this.options.pollIntervalMs ?? 50);
-        await new Promise<void>((resolve) => {
-          const timer = setTimeout(resolve, delay);
-          this.wakeUp = () => {
-            clearTimeout(timer);
-            resolve();
-          };
-        });
-        this.wakeUp = undefined;
+        const delay =
+          failures > 0
+            ? Math.min(5_000, 100 * 2 ** failures)
+            : this.lockedOut
+              ? (this.options.minRoundGapMs ?? 100)
+              : (this.options.pollIntervalMs ?? 10_000);
+        if (!this.nudged || failures > 0) {
+          await new Promise<void>((resolve) => {
+            const timer = setTimeout(resolve, delay);
+            this.wakeUp = () => {
+              clearTimeout(timer);
+              resolve();
+            };
+          });
+          this.wakeUp = undefined;
+        }
         const gap = (this.options.minRoundGapMs ?? 100) - (Date.now() - roundStartedAt);
         if (gap > 0 && this.running) await new Promise((resolve) => setTimeout(resolve, gap));
       }
@@ -101,10 +130,14 @@ export class OutboxRelay {
     const [{ pending }] = await this.dataSource.query<{ pending: boolean }[]>(
       `SELECT EXISTS (SELECT 1 FROM platform_outbox WHERE published_at IS NULL) AS pending`,
     );
+    this.lockedOut = false;
     if (!pending) return 0;
     return this.dataSource.transaction(async (tx) => {
       const [{ locked }] = await tx.query<{ locked: boolean }[]>(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [RELAY_LOCK]);
-      if (!locked) return 0;
+      if (!locked) {
+        this.lockedOut = true;
+        return 0;
+      }
       const rows = await tx.query<OutboxRow[]>(
         `SELECT seq, topic, event_key, envelope::text AS envelope, headers FROM platform_outbox
           WHERE published_at IS NULL ORDER BY seq LIMIT $1`,

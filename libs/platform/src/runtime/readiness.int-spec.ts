@@ -8,14 +8,12 @@ import { ReadinessService } from './readiness.service';
 describe('readiness', () => {
   let db: TestDatabase;
   const opened: Infrastructure[] = [];
-  const services: ReadinessService[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase('readiness');
   });
 
   afterAll(async () => {
-    services.forEach((s) => s.onModuleDestroy());
     for (const infra of opened) {
       await infra.bus.stop();
       await Promise.allSettled([infra.broker.close(), infra.pubsub.close(), infra.kv.close()]);
@@ -46,7 +44,6 @@ describe('readiness', () => {
     });
     opened.push(infra);
     const readiness = new ReadinessService(infra);
-    services.push(readiness);
     return readiness;
   };
 
@@ -86,6 +83,21 @@ describe('readiness', () => {
     } finally {
       sockets.forEach((socket) => socket.destroy());
       silent.close();
+    }
+  });
+
+  it('checks its dependencies when probed, not on a timer while nobody asks', async () => {
+    const readiness = await open({});
+    await readiness.check();
+    const queries = jest.spyOn(opened[opened.length - 1].dataSource, 'query');
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(queries).not.toHaveBeenCalled();
+      // The last result is older than a second: this probe checks again and sees the state now.
+      expect(await readiness.check()).toMatchObject({ checks: { database: true } });
+      expect(queries).toHaveBeenCalledTimes(1);
+    } finally {
+      queries.mockRestore();
     }
   });
 

@@ -63,6 +63,14 @@ export class CallbackDeliveriesRepository {
     );
   }
 
+  /** Whether any delivery is due: one indexed read, so an idle worker's poll opens no transaction. */
+  async anyDue(db: Pick<Tx, 'query'>): Promise<boolean> {
+    const [{ due }] = await db.query<{ due: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM callback_deliveries WHERE status = 'pending' AND next_attempt_at <= now()) AS due`,
+    );
+    return due;
+  }
+
   /**
    * Claims up to `limit` due deliveries across all corps and counts the try: each is leased until
    * `leaseMs` from now, after which a replica that lost track of it (a crash) tries it again.

@@ -59,6 +59,7 @@ export class CallbackDeliveryWorker implements OnModuleDestroy {
 
   /** One round; returns how many deliveries it claimed (a full batch means more may be due). */
   private async runRound(): Promise<number> {
+    if (!(await this.deliveries.anyDue(this.transactions.manager))) return 0;
     const leaseMs = this.settings.timeoutMs + 30_000;
     const claimed = await this.transactions.run((tx) => this.deliveries.claimDue(tx, BATCH, leaseMs));
     await Promise.all(claimed.map((d) => this.deliverOne(d)));

@@ -1,5 +1,14 @@
 import { constants, createDecipheriv, generateKeyPairSync, privateDecrypt } from 'node:crypto';
-import { auditV1, DepartmentCreated, DepartmentMoved, MemberCreated, MemberUpdated, MessageRecalled } from '@atrium/contracts';
+import {
+  auditV1,
+  DepartmentCreated,
+  DepartmentMoved,
+  MemberCreated,
+  MemberDeleted,
+  MemberOffboarded,
+  MemberUpdated,
+  MessageRecalled,
+} from '@atrium/contracts';
 import { eventually } from '@atrium/testing';
 import { findInvisibleTokens, rowMark } from '../src/exports/export-format';
 import { RetentionService } from '../src/retention/retention.service';
@@ -99,6 +108,18 @@ describe('compliance officers on the archive', () => {
       30_000,
       `${n} rows of ${table}`,
     );
+
+  it("ends an officer's grant when the member is offboarded or deleted, and archives why", async () => {
+    const corpId = newCorp('endings');
+    for (const userid of ['stays', 'leaves', 'goes']) await grant(corpId, userid);
+    await h.publish(MemberOffboarded, corpId, { corpId, actor: 'admin', userid: 'leaves', successorUserid: 'stays' });
+    await h.publish(MemberDeleted, corpId, { corpId, actor: 'admin', userid: 'goes' });
+    const officers = async () =>
+      (await h.call(superAdmin(corpId), (c, md) => c.listComplianceOfficers({}, md))).officers.map((o) => o.userid);
+    await eventually(officers, (list) => list.length === 1, 60_000, 'the grants of the offboarded and the deleted member ended');
+    expect(await officers()).toEqual(['stays']);
+    await waitFor(corpId, `event_type = 'audit.officer.revoked'`, 2, 'the two revocations archived');
+  });
 
   describe('department scopes', () => {
     const corpId = newCorp('scope');

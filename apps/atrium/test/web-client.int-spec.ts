@@ -8,7 +8,8 @@ import { startTestPlatform, TestPlatform } from './test-platform';
 
 const root = join(__dirname, '..', '..', '..');
 const webRoot = join(root, 'dist', 'apps', 'web');
-const SHOTS = process.env.ATRIUM_SCREENSHOTS_DIR ?? '/work/notes/shots';
+// Screenshots of each screen, to look at after a run (dist/ is not committed).
+const SHOTS = process.env.ATRIUM_SCREENSHOTS_DIR ?? join(root, 'dist', 'screenshots');
 const PASSWORD = 'correct-horse-battery';
 
 /**

@@ -19,7 +19,7 @@ ENV CI=true \
 COPY package.json package-lock.json ./
 RUN --mount=type=cache,target=/root/.npm npm ci
 COPY . .
-RUN npm run build
+RUN npm run build && npm run build:web
 
 # ---- prod-deps: production node_modules only --------------------------------------------------
 FROM ${NODE_IMAGE} AS prod-deps

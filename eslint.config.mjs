@@ -27,6 +27,7 @@ export default tseslint.config(
       '.tools/',
       '.nx/',
       'libs/contracts/src/gen/',
+      'apps/web/src/api/schema.d.ts',
       'coverage/',
       '**/*.js',
       '**/*.mjs',

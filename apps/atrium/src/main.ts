@@ -62,6 +62,8 @@ async function main(): Promise<void> {
       // Uploaded files, next to the databases.
       ATRIUM_BLOB_STORE: 'fs',
       ATRIUM_BLOB_DIR: join(dataDir, 'blobs'),
+      // The web client built next to this file (dist/apps/web), wherever the process was started from.
+      ATRIUM_WEB_ROOT: join(__dirname, '..', '..', 'web'),
       ...(config.ATRIUM_SYNC_SECRET ? { ATRIUM_SYNC_SECRET: config.ATRIUM_SYNC_SECRET } : {}),
       ...(demoApp.secret ? { ATRIUM_APP_SECRET: demoApp.secret } : {}),
     },

@@ -76,6 +76,13 @@ describe('embedded mode', () => {
     const me = await fetch(`${running.url}/api/v1/me`, { headers: { authorization: `Bearer ${accessToken}` } });
     expect(await me.json()).toMatchObject({ userid: 'admin', roles: ['super_admin'] });
     expect((await fetch(`${running.url}/readyz`)).status).toBe(200);
+    // The web client, built next to main.js, is the page at / (npm start builds it).
+    const page = await fetch(`${running.url}/`);
+    expect([page.status, page.headers.get('x-frame-options'), await page.text()]).toEqual([
+      200,
+      'DENY',
+      expect.stringContaining('<div id="root">'),
+    ]);
     // PGlite runs with pg_trgm here: member search forgives a typo, as on a real PostgreSQL.
     const auth = { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json' };
     const member = { userid: 'zhangsan', name: '张三', email: 'zhangsan@demo.test', departments: [{ departmentId: 1 }] };

@@ -77,6 +77,8 @@ export const gatewayEnvSchema = platformEnvSchema.extend({
   ATRIUM_S3_FORCE_PATH_STYLE: z.enum(['true', 'false'], { message: 'expected true or false' }).optional(),
   /** Where an upload is staged (counted, hashed, held to its limit) before it goes to S3; the system temp dir by default. */
   ATRIUM_S3_SPOOL_DIR: z.string().min(1).optional(),
+  /** The built web client (`npm run build:web`), served at `/` (default dist/apps/web under the working directory); nothing is served there when it has no index.html. */
+  ATRIUM_WEB_ROOT: z.string().min(1).optional(),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;

@@ -23,6 +23,7 @@ import { AppVisibleRange1700000000400 } from './migrations/1700000000400-app-vis
 import { SessionRevocationReasons1700000000700 } from './migrations/1700000000700-session-revocation-reasons';
 import { WsGateway } from './realtime/ws.gateway';
 import { MemberSessionsConsumer } from './sessions/member-sessions.consumer';
+import { webClient } from './web/web-client.middleware';
 import { wecomBodyReader } from './wecom/wecom-request';
 
 const WECOM_BODY_LIMIT = '1mb';
@@ -59,6 +60,8 @@ export function gatewayService(config: GatewayConfig): ServiceDefinition {
       app.useGlobalPipes(new InputTextPipe(), createValidationPipe());
       app.useGlobalInterceptors(new RequestContextInterceptor());
       setupOpenApi(app);
+      const web = webClient(config.ATRIUM_WEB_ROOT ?? 'dist/apps/web');
+      if (web) app.use(web);
     },
     onStarted: async (app) => {
       await app.get(AppCredentialsService).seedConfiguredSyncSecret();

@@ -5,3 +5,4 @@ export { WecomTokens, type AppGrant } from './wecom/wecom-tokens';
 /** Embedded mode waits for the gateway to know the corp it has just seeded before it prints its URL. */
 export { KnownCorpsCatchUp } from './corps/known-corps.catch-up';
 export { GATEWAY_CONFIG } from './config';
+export { previewOpenApiDocument } from './http/openapi-preview';

@@ -9,6 +9,8 @@ export interface KafkaBrokerOptions {
   prefix?: string;
   partitions?: number;
   logger?: AppLogger;
+  /** A member silent for this long leaves its group (default 15 s; tests use Kafka's minimum, 6 s). */
+  sessionTimeoutMs?: number;
 }
 
 /** The only place that talks to kafkajs, so the client can be swapped behind MessageBroker. */
@@ -116,7 +118,7 @@ export class KafkaBroker implements MessageBroker {
     const consumer = this.kafka.consumer({
       groupId: this.prefix + options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 15_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 15_000,
       heartbeatInterval: 1_000,
       // A short fetch wait bounds how long a stop (SIGTERM) waits for the pending fetch.
       maxWaitTimeInMs: options.fetchInBulk ? 250 : 500,

@@ -37,7 +37,7 @@ describe('Kafka consumer recovery', () => {
 
   const publish = (key: string, value: string) => broker.publish([{ topic, key, value, headers: {} }]);
 
-  it('keeps consuming after a handler outlasts the session timeout without heartbeats', async () => {
+  it('keeps consuming after a handler works longer than the session timeout', async () => {
     const key = `slow-${uniqueSuffix()}`;
     const handled: string[] = [];
     subscriptions.push(

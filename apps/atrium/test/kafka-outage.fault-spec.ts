@@ -53,6 +53,15 @@ describe('Kafka broker kill -9 under traffic', () => {
     await pg.end();
   });
 
+  /** Consumer crashes the services logged: restarted by kafkajs, and given up by it (then restarted by the platform). */
+  const consumerCrashes = () => {
+    const lines = readFileSync(logFile, 'utf8').split('\n');
+    return {
+      consumerCrashesRestartedByKafkajs: lines.filter((l) => l.includes('Kafka consumer crashed; kafkajs restarts it')).length,
+      consumerCrashesRestartedByPlatform: lines.filter((l) => l.includes('kafkajs does not retry; restarting it')).length,
+    };
+  };
+
   /** Lag or loss: the broker's view, the outboxes, the records missing and the archive's log. */
   const diagnose = async (): Promise<string> => {
     const part = async (label: string, read: () => Promise<unknown>) =>
@@ -159,6 +168,7 @@ describe('Kafka broker kill -9 under traffic', () => {
         refusals: Object.fromEntries(report.errors),
         deliveryStallAfterBrokerBackMs: stalls,
         archiveCatchUpMs,
+        ...consumerCrashes(),
       })}\n`,
     );
     // Three broker starts on a saturated host can take minutes each.

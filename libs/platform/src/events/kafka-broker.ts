@@ -212,7 +212,10 @@ export class KafkaBroker implements MessageBroker {
           throw error;
         } finally {
           clearInterval(keepAlive);
-          if (handled !== undefined) await commit(batch.topic, batch.partition, handled);
+          // A delivery that outlived its runner (the consumer crashed or stopped meanwhile) has no
+          // group to commit to: kafkajs throws, and that stray error used to crash the restarted
+          // consumer and cancel kafkajs' own restart. What it handled is delivered again, a no-op.
+          if (handled !== undefined && payload.isRunning()) await commit(batch.topic, batch.partition, handled);
         }
       },
     };

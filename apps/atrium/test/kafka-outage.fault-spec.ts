@@ -1,6 +1,6 @@
-import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { eventually, PrivateKafka, startPrivateKafka, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import {
@@ -43,7 +43,11 @@ describe('Kafka broker kill -9 under traffic', () => {
     });
   }, 300_000);
 
+  let passed = false;
+
   afterAll(async () => {
+    // The logs are kept only when the test failed (they explain it).
+    if (passed) rmSync(dirname(logFile), { recursive: true, force: true });
     await scene?.platform.stop();
     await kafka?.destroy();
     const pg = new Client({ connectionString: testInfra.pgUrl() });
@@ -171,6 +175,7 @@ describe('Kafka broker kill -9 under traffic', () => {
         ...consumerCrashes(),
       })}\n`,
     );
+    passed = true;
     // Three broker starts on a saturated host can take minutes each.
   }, 900_000);
 });

@@ -141,7 +141,14 @@ describe('Kafka broker kill -9 under traffic', () => {
       (seqs) => seqs.size >= total,
       60_000,
       'every message delivered to the listening socket',
-    );
+    ).catch((error: Error) => {
+      const seen = new Set(receiver.frames.map((f) => f.seq));
+      const missing = messages.map((m) => m.seq).filter((seq) => !seen.has(seq));
+      throw new Error(
+        `${error.message.split('; last value')[0]}: ${seen.size} of ${total} seen, missing seqs ${JSON.stringify(missing.slice(0, 30))}` +
+          ` (${missing.length} in all), the receiver reconnected ${receiver.reconnects()} times; service logs: ${logFile}`,
+      );
+    });
     receiver.close();
     expect([...delivered].sort((a, b) => a - b)).toEqual(messages.map((m) => m.seq));
     const duplicateFrames = receiver.frames.length - delivered.size;
@@ -171,6 +178,7 @@ describe('Kafka broker kill -9 under traffic', () => {
         duplicatesArchived: archived.total - archived.distinct,
         refusals: Object.fromEntries(report.errors),
         deliveryStallAfterBrokerBackMs: stalls,
+        receiverReconnects: receiver.reconnects(),
         archiveCatchUpMs,
         ...consumerCrashes(),
       })}\n`,

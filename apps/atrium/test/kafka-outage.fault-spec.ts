@@ -46,10 +46,10 @@ describe('Kafka broker kill -9 under traffic', () => {
   let passed = false;
 
   afterAll(async () => {
-    // The logs are kept only when the test failed (they explain it).
-    if (passed) rmSync(dirname(logFile), { recursive: true, force: true });
     await scene?.platform.stop();
     await kafka?.destroy();
+    // The logs are kept only when the test failed (they explain it); the services have exited.
+    if (passed) rmSync(dirname(logFile), { recursive: true, force: true });
     const pg = new Client({ connectionString: testInfra.pgUrl() });
     await pg.connect();
     for (const s of ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'])

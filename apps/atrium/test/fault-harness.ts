@@ -221,9 +221,15 @@ export async function readyzStatus(url: string): Promise<number> {
 }
 
 /** A member's socket that only listens: the seqs of the `message` frames of the conversation, as they arrive. */
-export function socketReceiver(scene: FaultScene, userid: 'alice' | 'bob'): { frames: { seq: number; at: number }[]; close(): void } {
+export function socketReceiver(
+  scene: FaultScene,
+  userid: 'alice' | 'bob',
+): { frames: { seq: number; at: number }[]; close(): void; reconnects(): number } {
   const frames: { seq: number; at: number }[] = [];
   let closed = false;
+  // Pushes sent while the socket is away are not resent (this client does not resync): a failure
+  // to see every message with reconnects > 0 may be that, not a lost delivery.
+  let reconnects = 0;
   let socket: WebSocket | undefined;
   const open = () => {
     socket = new WebSocket(`${scene.platform.gatewayUrl.replace('http', 'ws')}/ws`, {
@@ -236,12 +242,15 @@ export function socketReceiver(scene: FaultScene, userid: 'alice' | 'bob'): { fr
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
-      if (!closed) setTimeout(open, 200);
+      if (closed) return;
+      reconnects++;
+      setTimeout(open, 200);
     });
   };
   open();
   return {
     frames,
+    reconnects: () => reconnects,
     close() {
       closed = true;
       socket?.close();

@@ -1,6 +1,7 @@
-import { Admin, Consumer, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
+import { Admin, ConsumerRunConfig, Kafka, KafkaMessage, logLevel, Producer } from 'kafkajs';
 import { AppLogger } from '../logging';
 import { applyKafkajsIdleFix } from './kafkajs-idle-fix';
+import { retryDelayMs } from './retry-backoff';
 import { BrokerMessage, DeliveryControl, MessageBroker, ReceivedMessage, SubscribeOptions, Subscription } from './message-broker';
 
 applyKafkajsIdleFix();
@@ -12,19 +13,25 @@ export interface KafkaBrokerOptions {
   prefix?: string;
   partitions?: number;
   logger?: AppLogger;
+  /** A member silent for this long leaves its group (default 15 s; tests use Kafka's minimum, 6 s). */
+  sessionTimeoutMs?: number;
 }
 
 /** How long a fetch waits at the broker for a first message (kafkajs's default). */
 const FETCH_WAIT_MS = 5_000;
 /** In bulk, the longest an event waits for 64 KiB to gather: the latency of a quiet topic's consumer. */
 const BULK_FETCH_WAIT_MS = 1_000;
+const DEFAULT_SESSION_TIMEOUT_MS = 15_000;
+const HEARTBEAT_INTERVAL_MS = 1_000;
+/** Commit refusals after which kafkajs' runner rejoins the group when it sees them unwrapped. */
+const REJOIN_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
 /** The only place that talks to kafkajs, so the client can be swapped behind MessageBroker. */
 export class KafkaBroker implements MessageBroker {
   private readonly kafka: Kafka;
   private producer?: Promise<Producer>;
   private admin?: Promise<Admin>;
-  private readonly consumers = new Set<Consumer>();
+  private readonly subscriptions = new Set<Subscription>();
   private readonly prefix: string;
   private readonly knownTopics = new Set<string>();
 
@@ -121,16 +128,18 @@ export class KafkaBroker implements MessageBroker {
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
     await this.ensureTopics(options.topics);
+    const sessionTimeoutMs = this.options.sessionTimeoutMs ?? DEFAULT_SESSION_TIMEOUT_MS;
     const consumer = this.kafka.consumer({
       groupId: this.prefix + options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 15_000,
-      // kafkajs heartbeats between fetches, so a long fetch wait spaces them out too: 3 per session.
-      heartbeatInterval: 3_000,
+      sessionTimeout: sessionTimeoutMs,
+      // kafkajs heartbeats between fetches (and we heartbeat while a handler works), so a fetch may
+      // wait at most a third of the session.
+      heartbeatInterval: HEARTBEAT_INTERVAL_MS,
       // A fetch waits at the broker until a message is there (or, in bulk, 64 KiB or 1 s): an idle
       // consumer then costs the broker and itself one request per wait instead of two a second.
       // The price is paid on stop, which waits for the pending fetch: up to the wait, at SIGTERM.
-      maxWaitTimeInMs: options.fetchInBulk ? BULK_FETCH_WAIT_MS : FETCH_WAIT_MS,
+      maxWaitTimeInMs: Math.min(options.fetchInBulk ? BULK_FETCH_WAIT_MS : FETCH_WAIT_MS, Math.floor(sessionTimeoutMs / 3)),
       minBytes: options.fetchInBulk ? 64 * 1024 : 1,
       retry: { retries: 8 },
     });
@@ -145,7 +154,6 @@ export class KafkaBroker implements MessageBroker {
         await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
       }
     }
-    this.consumers.add(consumer);
     const toReceived = (topic: string, partition: number, message: KafkaMessage): ReceivedMessage => {
       const headers: Record<string, string> = {};
       for (const [name, value] of Object.entries(message.headers ?? {})) {
@@ -162,7 +170,7 @@ export class KafkaBroker implements MessageBroker {
     };
     const handleBatch = options.handleBatch?.bind(options);
     const size = Math.max(1, options.maxBatchSize ?? 500);
-    await consumer.run({
+    const runConfig: ConsumerRunConfig = {
       autoCommit: false,
       partitionsConsumedConcurrently: 3,
       eachBatchAutoResolve: false,
@@ -178,6 +186,11 @@ export class KafkaBroker implements MessageBroker {
             }),
           isActive: () => !rebalancing && payload.isRunning() && !payload.isStale(),
         };
+        // kafkajs heartbeats only when asked to: a handler busier than the session timeout (a big
+        // archive batch on a busy host) lost the group membership, and the commit after it crashed
+        // the consumer. The membership is kept alive while the handler works, as Java's consumer
+        // does from its heartbeat thread.
+        const keepAlive = setInterval(() => void control.heartbeat(), HEARTBEAT_INTERVAL_MS);
         // Offsets are committed only after the handler (and its transaction) succeeded, once per
         // fetched batch rather than once per message: a crash in between redelivers what followed
         // the last commit, and the handlers' inbox makes those repeats no-ops. A commit per message
@@ -186,7 +199,7 @@ export class KafkaBroker implements MessageBroker {
         try {
           if (handleBatch) {
             for (let start = 0; start < batch.messages.length; start += size) {
-              if (!payload.isRunning() || payload.isStale()) return;
+              if (!control.isActive()) return;
               const chunk = batch.messages.slice(start, start + size);
               await handleBatch(
                 chunk.map((m) => toReceived(batch.topic, batch.partition, m)),
@@ -194,15 +207,15 @@ export class KafkaBroker implements MessageBroker {
               );
               handled = chunk[chunk.length - 1].offset;
               payload.resolveOffset(handled);
-              await payload.heartbeat();
+              await control.heartbeat();
             }
           } else {
             for (const message of batch.messages) {
-              if (!payload.isRunning() || payload.isStale()) return;
+              if (!control.isActive()) return;
               await options.handle(toReceived(batch.topic, batch.partition, message), control);
               handled = message.offset;
               payload.resolveOffset(handled);
-              await payload.heartbeat();
+              await control.heartbeat();
             }
           }
         } catch (error) {
@@ -211,18 +224,68 @@ export class KafkaBroker implements MessageBroker {
           if (!control.isActive()) return;
           throw error;
         } finally {
-          if (handled !== undefined)
-            await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(handled) + 1n).toString() }]);
+          clearInterval(keepAlive);
+          // A delivery that outlived its runner (the consumer crashed or stopped meanwhile) has no
+          // group to commit to: kafkajs throws, and that stray error used to crash the restarted
+          // consumer and cancel kafkajs' own restart. What it handled is delivered again, a no-op.
+          if (handled !== undefined && payload.isRunning()) await commit(batch.topic, batch.partition, handled);
         }
       },
+    };
+    const commit = async (topic: string, partition: number, handled: string) => {
+      try {
+        await consumer.commitOffsets([{ topic, partition, offset: (BigInt(handled) + 1n).toString() }]);
+      } catch (error) {
+        // kafkajs wraps a commit refused by a rebalance (or by a coordinator that no longer knows
+        // the member) in an error its runner does not recognise, and crashes the consumer for good
+        // instead of rejoining. Thrown bare, the runner rejoins; what was not committed comes again.
+        const { cause } = error as { cause?: unknown };
+        if (cause instanceof Error && REJOIN_ERRORS.has((cause as { type?: string }).type ?? '')) throw cause;
+        throw error;
+      }
+    };
+
+    // kafkajs restarts a crashed consumer only for errors it deems retriable; after any other
+    // (a TypeError in a handler, a refused commit) it stays stopped while the service runs on,
+    // its partitions' lag growing. Such a consumer is started again here, with back-off.
+    let stopping = false;
+    let restarts = 0;
+    let restartTimer: NodeJS.Timeout | undefined;
+    const group = options.groupId;
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      restarts = 0;
     });
-    return {
+    consumer.on(consumer.events.CRASH, ({ payload: { error, restart } }) => {
+      if (stopping) return;
+      if (restart) {
+        this.options.logger?.warn({ err: error, group }, 'Kafka consumer crashed; kafkajs restarts it');
+        return;
+      }
+      const delay = retryDelayMs(++restarts, 500, 30_000);
+      this.options.logger?.error(
+        { err: error, group, restarts, delayMs: delay },
+        'Kafka consumer crashed on an error kafkajs does not retry; restarting it',
+      );
+      restartTimer = setTimeout(() => {
+        restartTimer = undefined;
+        if (stopping) return;
+        consumer
+          .run(runConfig)
+          .catch((runError: unknown) => this.options.logger?.error({ err: runError, group }, 'restarting a Kafka consumer failed'));
+      }, delay);
+    });
+    await consumer.run(runConfig);
+    const subscription: Subscription = {
       stop: async () => {
-        this.consumers.delete(consumer);
+        stopping = true;
+        clearTimeout(restartTimer);
+        this.subscriptions.delete(subscription);
         await consumer.stop();
         await consumer.disconnect();
       },
     };
+    this.subscriptions.add(subscription);
+    return subscription;
   }
 
   async ping(): Promise<boolean> {
@@ -236,13 +299,8 @@ export class KafkaBroker implements MessageBroker {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled(
-      [...this.consumers].map(async (c) => {
-        await c.stop();
-        await c.disconnect();
-      }),
-    );
-    this.consumers.clear();
+    await Promise.allSettled([...this.subscriptions].map((s) => s.stop()));
+    this.subscriptions.clear();
     const [producer, admin] = await Promise.allSettled([this.producer, this.admin]);
     if (producer.status === 'fulfilled' && producer.value) await producer.value.disconnect();
     if (admin.status === 'fulfilled' && admin.value) await admin.value.disconnect();

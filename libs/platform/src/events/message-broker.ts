@@ -27,7 +27,8 @@ export interface SubscribeOptions {
   topics: string[];
   /**
    * Called one message at a time per partition. The broker commits the message's offset only
-   * after the returned promise resolves; a rejection stops the subscription without committing.
+   * after the returned promise resolves; after a rejection the message is not committed and is
+   * delivered again after a pause (Kafka: the consumer restarts), never dropped or left stuck.
    */
   handle(message: ReceivedMessage, control: DeliveryControl): Promise<void>;
   /**

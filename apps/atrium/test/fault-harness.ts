@@ -221,24 +221,64 @@ export async function readyzStatus(url: string): Promise<number> {
 }
 
 /** A member's socket that only listens: the seqs of the `message` frames of the conversation, as they arrive. */
-export function socketReceiver(
-  scene: FaultScene,
-  userid: 'alice' | 'bob',
-): { frames: { seq: number; at: number }[]; close(): void; reconnects(): number } {
+export interface SocketReceiver {
+  /** Pushes received for the conversation, in arrival order (a repeated seq is a push sent twice). */
+  frames: { seq: number; at: number }[];
+  /** Seqs this client holds: pushed, or fetched by the resync after a reconnect. */
+  seqs(): Set<number>;
+  /** Messages the resyncs after reconnects fetched that no push had brought. */
+  resynced(): number;
+  reconnects(): number;
+  close(): void;
+}
+
+/**
+ * A listening client as the protocol asks clients to be: after a reconnect it syncs the
+ * conversation after the last seq it holds, since pushes sent while it was away are not resent.
+ */
+export function socketReceiver(scene: FaultScene, userid: 'alice' | 'bob'): SocketReceiver {
   const frames: { seq: number; at: number }[] = [];
+  const held = new Set<number>();
+  let resynced = 0;
   let closed = false;
-  // Pushes sent while the socket is away are not resent (this client does not resync): a failure
-  // to see every message with reconnects > 0 may be that, not a lost delivery.
   let reconnects = 0;
   let socket: WebSocket | undefined;
+  const resync = async () => {
+    try {
+      for (let after = held.size ? Math.max(...held) : 0; !closed;) {
+        const page = await scene.call(
+          scene.tokens[userid],
+          'GET',
+          `/api/v1/conversations/${scene.conversationId}/messages?afterSeq=${after}&limit=500`,
+        );
+        if (page.status !== 200) throw new Error(`resync answered ${page.status}`);
+        const batch = page.json.messages as WireMessage[];
+        for (const message of batch)
+          if (!held.has(message.seq)) {
+            held.add(message.seq);
+            resynced++;
+          }
+        if (!page.json.hasMore || batch.length === 0) break;
+        after = batch[batch.length - 1].seq;
+      }
+    } catch {
+      // The platform may still be recovering: the next reconnect or the next push gap retries.
+      if (!closed) setTimeout(() => void resync(), 1_000);
+    }
+  };
   const open = () => {
     socket = new WebSocket(`${scene.platform.gatewayUrl.replace('http', 'ws')}/ws`, {
       headers: { authorization: `Bearer ${scene.tokens[userid]}` },
     });
+    socket.on('open', () => {
+      if (reconnects > 0) void resync();
+    });
     socket.on('message', (data: Buffer) => {
       const frame = JSON.parse(data.toString('utf8')) as { type: string; conversationId?: string; message?: { seq: number } };
-      if (frame.type === 'message' && frame.conversationId === scene.conversationId && frame.message)
+      if (frame.type === 'message' && frame.conversationId === scene.conversationId && frame.message) {
         frames.push({ seq: frame.message.seq, at: Date.now() });
+        held.add(frame.message.seq);
+      }
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
@@ -250,6 +290,8 @@ export function socketReceiver(
   open();
   return {
     frames,
+    seqs: () => new Set(held),
+    resynced: () => resynced,
     reconnects: () => reconnects,
     close() {
       closed = true;

@@ -2,3 +2,4 @@ export * from './data-source';
 export * from './statements';
 export * from './platform-migrations';
 export * from './embedded-postgres';
+export * from './table-statistics';

@@ -11,6 +11,7 @@ import {
   MemberUpdated,
 } from '@atrium/contracts';
 import {
+  analyzeChangedTables,
   AppLogger,
   CallerIdentity,
   DomainError,
@@ -35,6 +36,7 @@ import { memberSnapshot } from '../members/members.service';
 import { MemberSearchService } from '../search/member-search.service';
 import { CsvRecord, CsvSyntaxError, formatCsv, parseCsv } from './csv';
 import { DepartmentChange, DepartmentRow, departmentLeaderReferences, planDepartmentImport } from './departments-import';
+import { ApplyChunks, ChunkSizer } from './apply-chunks';
 import { DirectoryBulkRepository } from './directory-bulk.repository';
 import {
   Column,
@@ -65,12 +67,15 @@ const BATCH_SIZE = 2_000;
  */
 export const APPLY_CHUNK = 500;
 /**
- * The same on a single connection (embedded mode), where every other caller of the service queues
- * behind the chunk: measured on PGlite, 500 new members cost 3–8 s in one transaction on a busy
- * two-core machine (the memberships' subtree refresh runs three statements per member, the search
- * terms fill two trigram indexes), longer than a gRPC caller waits. 100 keep each wait near a second.
+ * On a single connection (embedded mode) every other caller of the service queues behind the
+ * chunk in progress, so chunks are sized by time, not by a count: each about this long, however
+ * busy the machine and whatever a row costs (ChunkSizer). A caller then waits a fraction of a
+ * second, far from a gRPC deadline.
  */
-export const SINGLE_CONNECTION_APPLY_CHUNK = 100;
+const SINGLE_CONNECTION_CHUNK_MS = 250;
+const SINGLE_CONNECTION_APPLY_CHUNK = { initial: 100, min: 10, max: 1_000 };
+/** What a member import writes: the tables whose statistics it keeps current on PGlite. */
+const IMPORTED_TABLES = ['members', 'member_departments', 'subtree_members', 'member_search_terms'];
 /** After each chunk on a single connection, a pause of this fraction of the chunk's time. */
 const SINGLE_CONNECTION_PAUSE = 0.25;
 /** A file larger than this is refused: split it (validation holds the whole file in memory). */
@@ -299,32 +304,41 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
 
     await recorder.progress({ status: 'applying', processedRows: 0 });
     const single = this.transactions.connections === 1;
-    const chunks = batchesOf(plan.changes, single ? SINGLE_CONNECTION_APPLY_CHUNK : APPLY_CHUNK);
-    if (chunks.length === 0) {
+    const chunks = new ApplyChunks(plan.changes);
+    if (chunks.done) {
       await recorder.complete({ status: 'done', processedRows: 0, errors: plan.errors });
       return;
     }
+    const sizer = single ? new ChunkSizer(SINGLE_CONNECTION_CHUNK_MS, SINGLE_CONNECTION_APPLY_CHUNK) : undefined;
     const applied: MemberChange[][] = [];
     let done = 0;
     try {
-      for (const [i, batch] of chunks.entries()) {
+      while (!chunks.done) {
+        const batch = chunks.take(sizer?.size ?? APPLY_CHUNK);
+        const last = chunks.done;
         // Everything the job writes while its transaction is open goes through that transaction:
         // with one connection (embedded mode) a write through another one waits for it forever.
         const chunkStarted = performance.now();
         await this.transactions.run(async (tx) => {
           await this.applyMembers(tx, caller, batch);
-          if (i < chunks.length - 1) await recorder.progress({ processedRows: done + batch.length }, tx);
+          if (!last) await recorder.progress({ processedRows: done + batch.length }, tx);
           // The last chunk commits with the outcome: the job is done if and only if every row is in.
           else await recorder.complete({ status: 'done', processedRows: done + batch.length, errors: plan.errors }, tx);
         });
+        const chunkMs = performance.now() - chunkStarted;
         applied.push(batch);
         done += batch.length;
         if (job.mode === 'partial') recorder.applied = done;
+        if (!single) continue;
+        sizer?.record(batch.length, chunkMs);
+        // PGlite runs no autovacuum: without fresh statistics the chunks grow ever slower as the
+        // tables fill (see analyzeChangedTables). Also after the last chunk, for the readers.
+        await this.refreshStatistics(job.id);
         // On a single connection the import leaves a share of the service's database time to the
         // outbox relay and to pollers, however long a chunk takes on a busy machine. Callers already
         // queued for the connection need no pause: the pool hands it out first come, first served,
         // so they are answered before the next chunk starts.
-        if (single && i < chunks.length - 1) await delay((performance.now() - chunkStarted) * SINGLE_CONNECTION_PAUSE);
+        if (!last) await delay(chunkMs * SINGLE_CONNECTION_PAUSE);
       }
     } catch (error) {
       if (job.mode === 'all_or_nothing' && applied.length > 0) {
@@ -336,6 +350,15 @@ export class ImportService implements OnApplicationBootstrap, BeforeApplicationS
         }
       }
       throw error;
+    }
+  }
+
+  /** Best effort: stale statistics make the import slow, not wrong, and the job may already be done. */
+  private async refreshStatistics(jobId: string): Promise<void> {
+    try {
+      await analyzeChangedTables(this.transactions.manager, IMPORTED_TABLES);
+    } catch (error) {
+      this.logger.warn({ err: error, jobId }, 'import job: could not refresh the statistics of the tables it writes');
     }
   }
 
@@ -535,25 +558,4 @@ function chunk<T>(items: T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
   return chunks;
-}
-
-/** Batches of about `size` rows that never split a group (rows swapping contacts). */
-function batchesOf(changes: MemberChange[], size: number): MemberChange[][] {
-  const groups = new Map<number, MemberChange[]>();
-  for (const change of changes) {
-    const group = groups.get(change.group);
-    if (group) group.push(change);
-    else groups.set(change.group, [change]);
-  }
-  const batches: MemberChange[][] = [];
-  let current: MemberChange[] = [];
-  for (const group of groups.values()) {
-    current.push(...group);
-    if (current.length >= size) {
-      batches.push(current);
-      current = [];
-    }
-  }
-  if (current.length > 0) batches.push(current);
-  return batches;
 }

@@ -1,8 +1,8 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { SUPER_ADMIN_ROLE } from '@atrium/platform';
-import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { HttpClient, HttpResponse } from './http-client';
+import { mintSessions } from './minted-sessions';
 import { startPlatform } from './platform-process';
 import { startServicesPlatform } from './services-platform';
 import { round, summarize } from './stats';
@@ -44,18 +44,16 @@ async function startOn(database: Database, context: BenchContext): Promise<Platf
   const adminToken = async () => {
     const directory = new Client({ connectionString: services.databaseUrl('directory') });
     await directory.connect();
+    let corpId: string;
     try {
-      const { rows } = await directory.query<{ id: string }>(`SELECT id FROM corps WHERE code = 'demo'`);
-      return jwt.sign({ corp: rows[0].id, roles: [SUPER_ADMIN_ROLE], sid: randomUUID() }, services.jwtSecret, {
-        algorithm: 'HS256',
-        subject: 'admin',
-        issuer: 'atrium',
-        audience: 'atrium-api',
-        expiresIn: 4 * 3600,
-      });
+      corpId = (await directory.query<{ id: string }>(`SELECT id FROM corps WHERE code = 'demo'`)).rows[0].id;
     } finally {
       await directory.end();
     }
+    const tokens = await mintSessions(services.databaseUrl('gateway'), services.jwtSecret, corpId, [
+      { userid: 'admin', roles: [SUPER_ADMIN_ROLE] },
+    ]);
+    return tokens.get('admin')!;
   };
   return { url: services.gatewayUrls[0], password: services.password, adminToken, stop: () => services.stop() };
 }

@@ -5,7 +5,7 @@ import { HttpClient, HttpResponse } from './http-client';
 import { mintSessions } from './minted-sessions';
 import { startPlatform } from './platform-process';
 import { startServicesPlatform } from './services-platform';
-import { round, summarize } from './stats';
+import { percentile, round, summarize } from './stats';
 import { BenchContext, BenchModule, BenchOutcome } from './types';
 
 /**
@@ -212,6 +212,11 @@ export const importLoadBench: BenchModule = {
             if (probe.latencies.length === 0) continue;
             const summary = summarize(probe.latencies);
             context.emit(`${name}_p50`, round(summary.p50, 1), 'ms', { ...extras, samples: summary.count });
+            const p95 = percentile(
+              [...probe.latencies].sort((a, b) => a - b),
+              95,
+            );
+            context.emit(`${name}_p95`, round(p95, 1), 'ms', { ...extras, samples: summary.count });
             context.emit(`${name}_p99`, round(summary.p99, 1), 'ms', { ...extras, samples: summary.count });
             context.emit(`${name}_max`, round(summary.max, 1), 'ms', { ...extras, samples: summary.count });
           }

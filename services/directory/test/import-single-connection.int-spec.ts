@@ -98,9 +98,9 @@ describe('a member import on one PGlite connection', () => {
     expect(answered.duringApply).toBeGreaterThan(0);
     expect(answered.signIns).toBeGreaterThan(0);
     // What made callers time out at 20,000 rows: PGlite runs no autovacuum, so plans made while
-    // the tables were empty stayed, each chunk reading more than the last (a 100-row chunk took
-    // ~30 ms at 1,000 members and ~1.5 s at 2,000). Checked on the statistics, not in seconds, so
-    // a busy machine does not change the outcome.
+    // the tables were empty stayed, each chunk slower than the last (a 100-row chunk took 0.2–0.4 s
+    // at 1,000 members, 0.4–1.2 s at 3,000). Checked on the statistics, not in seconds, so a busy
+    // machine does not change the outcome.
     expect(await staleTables()).toEqual([]);
   }, 900_000);
 });

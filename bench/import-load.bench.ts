@@ -1,11 +1,11 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { SUPER_ADMIN_ROLE } from '@atrium/platform';
-import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import { HttpClient, HttpResponse } from './http-client';
+import { mintSessions } from './minted-sessions';
 import { startPlatform } from './platform-process';
 import { startServicesPlatform } from './services-platform';
-import { round, summarize } from './stats';
+import { percentile, round, summarize } from './stats';
 import { BenchContext, BenchModule, BenchOutcome } from './types';
 
 /**
@@ -44,18 +44,16 @@ async function startOn(database: Database, context: BenchContext): Promise<Platf
   const adminToken = async () => {
     const directory = new Client({ connectionString: services.databaseUrl('directory') });
     await directory.connect();
+    let corpId: string;
     try {
-      const { rows } = await directory.query<{ id: string }>(`SELECT id FROM corps WHERE code = 'demo'`);
-      return jwt.sign({ corp: rows[0].id, roles: [SUPER_ADMIN_ROLE], sid: randomUUID() }, services.jwtSecret, {
-        algorithm: 'HS256',
-        subject: 'admin',
-        issuer: 'atrium',
-        audience: 'atrium-api',
-        expiresIn: 4 * 3600,
-      });
+      corpId = (await directory.query<{ id: string }>(`SELECT id FROM corps WHERE code = 'demo'`)).rows[0].id;
     } finally {
       await directory.end();
     }
+    const tokens = await mintSessions(services.databaseUrl('gateway'), services.jwtSecret, corpId, [
+      { userid: 'admin', roles: [SUPER_ADMIN_ROLE] },
+    ]);
+    return tokens.get('admin')!;
   };
   return { url: services.gatewayUrls[0], password: services.password, adminToken, stop: () => services.stop() };
 }
@@ -214,6 +212,11 @@ export const importLoadBench: BenchModule = {
             if (probe.latencies.length === 0) continue;
             const summary = summarize(probe.latencies);
             context.emit(`${name}_p50`, round(summary.p50, 1), 'ms', { ...extras, samples: summary.count });
+            const p95 = percentile(
+              [...probe.latencies].sort((a, b) => a - b),
+              95,
+            );
+            context.emit(`${name}_p95`, round(p95, 1), 'ms', { ...extras, samples: summary.count });
             context.emit(`${name}_p99`, round(summary.p99, 1), 'ms', { ...extras, samples: summary.count });
             context.emit(`${name}_max`, round(summary.max, 1), 'ms', { ...extras, samples: summary.count });
           }

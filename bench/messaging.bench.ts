@@ -1,10 +1,10 @@
 import { ChildProcess, fork } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import jwt from 'jsonwebtoken';
 import { Client } from 'pg';
 import WebSocket from 'ws';
+import { mintSessions } from './minted-sessions';
 import { readCpuSecondsByCommand, readHostBusySeconds, readProcessCpuSeconds } from './proc';
 import { ServicesPlatform, startServicesPlatform } from './services-platform';
 import { round, summarize } from './stats';
@@ -161,22 +161,12 @@ async function prepare(context: BenchContext, plan: Plan, members: number): Prom
   if (!login.ok) throw new Error(`admin login failed: HTTP ${login.status} ${await login.text()}`);
   const adminToken = ((await login.json()) as { accessToken: string }).accessToken;
   const corpId = (jwt.decode(adminToken) as { corp: string }).corp;
-  // The generator signs its members' access tokens with the platform's key (read from its data
-  // directory): thousands of argon2 logins would measure login, not messaging.
-  const tokens = new Map<string, string>();
+  // Members' tokens are minted once the import has created them (mintSessions: no argon2 sign-in each).
+  let tokens = new Map<string, string>();
   const token = (user: string) => {
-    let t = tokens.get(user);
-    if (!t) {
-      t = jwt.sign({ corp: corpId, roles: [], sid: randomUUID() }, platform.jwtSecret, {
-        algorithm: 'HS256',
-        subject: user,
-        issuer: 'atrium',
-        audience: 'atrium-api',
-        expiresIn: 4 * 3600,
-      });
-      tokens.set(user, t);
-    }
-    return t;
+    const minted = tokens.get(user);
+    if (!minted) throw new Error(`no access token minted for ${user}`);
+    return minted;
   };
   const api = async <T>(method: string, path: string, body?: unknown, as?: string): Promise<T> => {
     const res = await fetch(`${base}${path}`, {
@@ -203,6 +193,12 @@ async function prepare(context: BenchContext, plan: Plan, members: number): Prom
   }
   if (job.status !== 'done') throw new Error(`member import ended ${job.status}: ${JSON.stringify(job).slice(0, 500)}`);
   context.log(`imported ${members} members in ${((Date.now() - startedAt) / 1000).toFixed(1)} s`);
+  tokens = await mintSessions(
+    platform.databaseUrl('gateway'),
+    platform.jwtSecret,
+    corpId,
+    Array.from({ length: members }, (_, i) => ({ userid: userid(i), roles: [] })),
+  );
   return { platform, corpId, token, api };
 }
 

@@ -1,4 +1,4 @@
-import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,7 +9,7 @@ import { readProcessCpuSeconds, readProcessMemory } from './proc';
 
 /**
  * The platform as a cluster runs it, on this machine: the six services as separate processes
- * (plus extra gateway replicas) against the PostgreSQL, Redis and Kafka that `scripts/infra`
+ * (plus extra gateway replicas) against the PostgreSQL, Redis and Kafka that `npm run infra:up`
  * starts, through `node dist/apps/atrium/src/start-services.js` in a child process. Each run gets
  * its own databases and topics (a random prefix) and drops its databases at the end.
  */
@@ -31,20 +31,30 @@ export interface ServicesPlatform {
 const ROOT = resolve(__dirname, '..', '..');
 const SERVICES = ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'];
 
-/** The servers named by ATRIUM_TEST_* if all are set, else those `scripts/infra up` starts (idempotent). */
+const INFRA_KEYS = ['ATRIUM_TEST_PG_URL', 'ATRIUM_TEST_REDIS_URL', 'ATRIUM_TEST_KAFKA_BROKERS'] as const;
+
+/**
+ * The servers named by ATRIUM_TEST_* if all are set, else by the .data/infra.env that
+ * `npm run infra:up` writes. Never starts servers itself: on a machine shared with other test
+ * runs, `scripts/infra up` would act on servers they are using.
+ */
 function infraEnv(): Record<string, string> {
-  const { ATRIUM_TEST_PG_URL, ATRIUM_TEST_REDIS_URL, ATRIUM_TEST_KAFKA_BROKERS } = process.env;
-  if (ATRIUM_TEST_PG_URL && ATRIUM_TEST_REDIS_URL && ATRIUM_TEST_KAFKA_BROKERS)
-    return { ATRIUM_TEST_PG_URL, ATRIUM_TEST_REDIS_URL, ATRIUM_TEST_KAFKA_BROKERS };
-  execFileSync(join(ROOT, 'scripts', 'infra'), ['up'], { stdio: ['ignore', 'ignore', 'inherit'] });
-  const text = readFileSync(join(ROOT, '.data', 'infra.env'), 'utf8');
-  return Object.fromEntries(
-    text
-      .split('\n')
-      .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
-      .filter((m): m is RegExpExecArray => m !== null)
-      .map((m) => [m[1], m[2]]),
-  );
+  const fromEnvironment = INFRA_KEYS.map((key) => [key, process.env[key]] as const);
+  if (fromEnvironment.every(([, value]) => value)) return Object.fromEntries(fromEnvironment) as Record<string, string>;
+  const envFile = join(ROOT, '.data', 'infra.env');
+  const fromFile = existsSync(envFile)
+    ? Object.fromEntries(
+        readFileSync(envFile, 'utf8')
+          .split('\n')
+          .map((line) => /^([A-Z0-9_]+)=(.*)$/.exec(line.trim()))
+          .filter((m): m is RegExpExecArray => m !== null)
+          .map((m) => [m[1], m[2]]),
+      )
+    : {};
+  const missing = INFRA_KEYS.filter((key) => !fromFile[key]);
+  if (missing.length > 0)
+    throw new Error(`${missing.join(', ')} not set and not in ${envFile}: start the test servers with npm run infra:up`);
+  return Object.fromEntries(INFRA_KEYS.map((key) => [key, fromFile[key]]));
 }
 
 export async function startServicesPlatform(options: {

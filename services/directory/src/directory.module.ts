@@ -17,7 +17,10 @@ import { DepartmentsService } from './departments/departments.service';
 import { DirectoryBulkRepository } from './import/directory-bulk.repository';
 import { ImportJobsRepository } from './import/import-jobs.repository';
 import { ImportGrpcController } from './import/import.grpc-controller';
-import { ImportService } from './import/import.service';
+import { DepartmentsImportService } from './import/departments-import.service';
+import { DirectoryExportService } from './import/directory-export.service';
+import { ImportJobsService } from './import/import-jobs.service';
+import { MembersImportService } from './import/members-import.service';
 import { MembersGrpcController } from './members/members.grpc-controller';
 import { MembersRepository } from './members/members.repository';
 import { MembersService } from './members/members.service';
@@ -71,7 +74,10 @@ import { TagsService } from './tags/tags.service';
     TransfersConsumer,
     MemberSearchService,
     MemberSearchRepository,
-    ImportService,
+    ImportJobsService,
+    MembersImportService,
+    DepartmentsImportService,
+    DirectoryExportService,
     ImportJobsRepository,
     DirectoryBulkRepository,
     MemberAttributesService,

@@ -1,7 +1,7 @@
 import { CallerIdentity } from '@atrium/platform';
 import { eventually, memberInput } from '@atrium/testing';
 import { formatCsv } from '../src/import/csv';
-import { APPLY_CHUNK } from '../src/import/import.service';
+import { APPLY_CHUNK } from '../src/import/members-import.service';
 import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 
 /**

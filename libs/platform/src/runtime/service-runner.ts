@@ -7,7 +7,7 @@ import { PlatformErrorFilter } from './error.filter';
 import { HealthGrpcController } from '../grpc/health.grpc-controller';
 import { NestPinoLogger } from '../logging';
 import { createInfrastructure, Infrastructure, InfrastructureOptions } from './infrastructure';
-import { DatabaseOptions } from '../database';
+import { DatabaseOptions, keepStatisticsCurrent } from '../database';
 import { PlatformEnv } from '../config';
 import { LivenessHttpController, OpsHttpController } from './ops.http-controller';
 import { PlatformModule } from './platform.module';
@@ -81,6 +81,8 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
   }
   const httpPort = ((app.getHttpServer() as Server).address() as AddressInfo).port;
   infra.bus.start();
+  // One connection means PGlite (embedded mode), which runs no autovacuum.
+  const stopStatistics = infra.transactions.connections === 1 ? keepStatisticsCurrent(infra.dataSource.manager, infra.logger) : undefined;
   await definition.onStarted?.(app, infra);
   infra.logger.info({ httpPort, grpcPort: options.grpcPort }, `${definition.name} started`);
 
@@ -103,6 +105,7 @@ export async function runService(definition: ServiceDefinition, infra: Infrastru
       await infra.pubsub.close();
       await infra.kv.close();
       await infra.broker.close();
+      await stopStatistics?.();
       await infra.dataSource.destroy();
       infra.logger.info(`${definition.name} stopped`);
     })());

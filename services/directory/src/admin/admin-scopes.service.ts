@@ -60,6 +60,29 @@ export class AdminScopesService {
     return departments.find((d) => !d.path.some((id) => scope.departmentIds.includes(id))) ?? undefined;
   }
 
+  /**
+   * Which of these departments the caller may not act on, asking one question
+   * per denied subtree rather than per department: deepest first, the departments before the
+   * first denied one are allowed, and a denied department's ancestors are denied too (their paths
+   * are prefixes of its path).
+   */
+  async deniedAmong(tx: Tx, caller: CallerIdentity, permission: Permission, departments: Department[]): Promise<Set<Department>> {
+    const denied = new Set<Department>();
+    let rest = [...departments].sort((a, b) => b.path.length - a.path.length);
+    while (rest.length > 0) {
+      const found = await this.firstDenied(tx, caller.corpId, caller, permission, rest);
+      if (found === undefined) break;
+      if (found === null) return new Set(departments);
+      denied.add(found);
+      rest = rest.slice(rest.indexOf(found) + 1).filter((d) => {
+        const ancestor = d.path.length <= found.path.length && d.path.every((id, i) => found.path[i] === id);
+        if (ancestor) denied.add(d);
+        return !ancestor;
+      });
+    }
+    return denied;
+  }
+
   async assertSuperAdmin(tx: Tx, caller: CallerIdentity): Promise<void> {
     if (caller.roles.includes(DIRECTORY_SYNC_ROLE)) return;
     const scope = await this.scopes.find(tx, caller.corpId, caller.userId);

@@ -1,3 +1,4 @@
+import { ValidationError } from '@atrium/platform';
 import { Department } from '../departments/department';
 import { Member } from '../members/member';
 
@@ -46,6 +47,12 @@ export function clipped(value: string, max = MAX_ECHOED_CHARS): string {
 
 export type ImportKind = 'members' | 'departments';
 export const IMPORT_KINDS: readonly ImportKind[] = ['members', 'departments'];
+
+export function parseImportKind(kind: string): ImportKind {
+  if (!IMPORT_KINDS.includes(kind as ImportKind))
+    throw new ValidationError(`kind must be one of ${IMPORT_KINDS.join(', ')}`, { field: 'kind' });
+  return kind as ImportKind;
+}
 
 export interface Column<K extends string = string> {
   key: K;

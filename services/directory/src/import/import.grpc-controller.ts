@@ -3,13 +3,17 @@ import { GrpcMethod } from '@nestjs/microservices';
 import { directoryV1 } from '@atrium/contracts';
 import { currentCaller } from '@atrium/platform';
 import { toImportJobMessage } from './import.mapper';
-import { ImportService } from './import.service';
+import { DirectoryExportService } from './directory-export.service';
+import { ImportJobsService } from './import-jobs.service';
 
 const SERVICE = directoryV1.DIRECTORY_SERVICE_NAME;
 
 @Controller()
 export class ImportGrpcController {
-  constructor(private readonly imports: ImportService) {}
+  constructor(
+    private readonly imports: ImportJobsService,
+    private readonly exports: DirectoryExportService,
+  ) {}
 
   @GrpcMethod(SERVICE, 'StartImport')
   async startImport(r: directoryV1.StartImportRequest): Promise<directoryV1.StartImportResponse> {
@@ -23,6 +27,6 @@ export class ImportGrpcController {
 
   @GrpcMethod(SERVICE, 'ExportDirectory')
   async exportDirectory(r: directoryV1.ExportDirectoryRequest): Promise<directoryV1.ExportDirectoryResponse> {
-    return { csv: await this.imports.exportDirectory(currentCaller(), r.kind) };
+    return { csv: await this.exports.exportDirectory(currentCaller(), r.kind) };
   }
 }

@@ -13,7 +13,7 @@ import { BurnService } from '../burn/burn.service';
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import { DirectoryClient } from '../directory/directory.client';
+import { DirectoryPort } from '../directory/directory.port';
 import { ForwardedFrom, Message } from '../messages/message';
 import { MessageWriter } from '../messages/message-writer';
 import { MessagesRepository } from '../messages/messages.repository';
@@ -52,7 +52,7 @@ export class ForwardingService {
     private readonly writer: MessageWriter,
     private readonly burn: BurnService,
     private readonly policies: CorpPoliciesService,
-    private readonly directory: DirectoryClient,
+    private readonly directory: DirectoryPort,
     private readonly realtime: RealtimePublisher,
   ) {}
 

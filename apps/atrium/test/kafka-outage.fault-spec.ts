@@ -9,7 +9,7 @@ import {
   socketReceiver,
   socketSender,
   startFaultScene,
-} from './fault-harness';
+} from './support/fault-harness';
 
 const KILLS = 3;
 

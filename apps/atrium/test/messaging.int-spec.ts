@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { directoryV1, messagingV1, protoPathFor, realtimeChannels } from '@atrium/contracts';
 import {
   CallerIdentity,
@@ -10,22 +9,21 @@ import {
   signIdentity,
 } from '@atrium/platform';
 import { Client } from 'pg';
-import { createTestDatabase, eventually, memberInput, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
+import { eventually, memberInput, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
-import { AnyService, launchPlatform, RunningPlatform } from '../src/launch-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 type Messaging = messagingV1.MessagingServiceClient;
 type Directory = directoryV1.DirectoryServiceClient;
 
 /** Messaging against a real directory, PostgreSQL, Kafka and Redis (the whole platform in-process). */
 describe('messaging', () => {
-  let platform: RunningPlatform;
-  const databases: TestDatabase[] = [];
+  let platform: TestPlatform;
   let messaging: GrpcServiceClient<Messaging>;
   let directory: GrpcServiceClient<Directory>;
   let pubsub: RedisPubSub;
-  const identityKey = randomBytes(32).toString('hex');
+  let identityKey = '';
   let corpId = '';
   const as = (userid: string, roles: string[] = []): CallerIdentity => ({ corpId, userId: userid, roles });
   const msg = <R>(caller: CallerIdentity, fn: (c: Messaging, md: Metadata) => Observable<R>) => messaging.call('test', fn, caller);
@@ -38,22 +36,8 @@ describe('messaging', () => {
   });
 
   beforeAll(async () => {
-    const services: AnyService[] = ['gateway', 'directory', 'messaging', 'approval', 'report', 'audit'];
-    const urls = {} as Record<AnyService, string>;
-    for (const s of services) {
-      const db = await createTestDatabase(`msg_${s}`);
-      databases.push(db);
-      urls[s] = db.url;
-    }
-    platform = await launchPlatform({
-      gatewayPort: 0,
-      identityKey,
-      jwtSecret: randomBytes(32).toString('hex'),
-      databaseUrls: urls,
-      bus: { kind: 'kafka', brokers: testInfra.kafkaBrokers(), topicPrefix: `msg-${uniqueSuffix()}.` },
-      realtime: { kind: 'redis', url: testInfra.redisUrl() },
-      logLevel: process.env.ATRIUM_TEST_LOG_LEVEL ?? 'silent',
-    });
+    platform = await startTestPlatform();
+    identityKey = platform.identityKey;
     const common = { caller: 'test', identityKey };
     messaging = new GrpcServiceClient(
       { ...common, url: platform.grpcUrls.messaging, packageName: 'atrium.messaging.v1', protoPath: protoPathFor('messaging') },
@@ -82,8 +66,7 @@ describe('messaging', () => {
     await messaging?.close();
     await directory?.close();
     await pubsub?.close();
-    await platform?.stop();
-    await Promise.all(databases.map((d) => d.drop()));
+    await platform?.teardown();
   });
 
   describe('in a group', () => {
@@ -206,7 +189,7 @@ describe('messaging', () => {
       expect(view.conversation).toMatchObject({ lastSeq: base + 3, unreadCount: 1 });
 
       // One messaging.message.sent per stored message, in seq order, for the archive.
-      const db = new Client({ connectionString: databases[2].url });
+      const db = new Client({ connectionString: platform.databases.messaging.url });
       await db.connect();
       try {
         const { rows } = await db.query<{ seq: number }>(

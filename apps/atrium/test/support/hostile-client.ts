@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { connect, Socket } from 'node:net';
-import WebSocket from 'ws';
 
 // Free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -66,42 +65,8 @@ export function restClient(baseUrl: string) {
   };
 }
 
-/** A well-behaved socket (the `ws` client) that keeps every frame the server sent. */
-export class JsonSocket {
-  readonly frames: Json[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Json));
-  }
-
-  static open(baseUrl: string, token: string): Promise<JsonSocket> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
-    const socket = new JsonSocket(ws);
-    return new Promise((resolve, reject) => {
-      const poll = setInterval(() => {
-        if (socket.frames.some((f) => f.type === 'hello')) {
-          clearInterval(poll);
-          resolve(socket);
-        }
-      }, 10);
-      ws.once('error', (error) => {
-        clearInterval(poll);
-        reject(error);
-      });
-    });
-  }
-
-  send(frame: Json): void {
-    this.ws.send(JSON.stringify(frame));
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
+/** The well-behaved socket beside the hostile ones: the end-to-end `TestSocket`, under the name these suites know. */
+export { TestSocket as JsonSocket } from './test-socket';
 
 export const OPCODE = { continuation: 0x0, text: 0x1, binary: 0x2, close: 0x8, ping: 0x9 } as const;
 

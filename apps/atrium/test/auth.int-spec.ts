@@ -6,7 +6,7 @@ import { AddressInfo } from 'node:net';
 import jwt from 'jsonwebtoken';
 import { createCorp } from '../src/corp-admin';
 import { eventually } from '@atrium/testing';
-import { finishedSpans, startTestPlatform, TestPlatform } from './test-platform';
+import { finishedSpans, startTestPlatform, TestPlatform } from './support/test-platform';
 
 describe('gateway authentication against the real platform', () => {
   let platform: TestPlatform;

@@ -1,17 +1,12 @@
 import { uniqueSuffix } from '@atrium/testing';
 import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { ApiReply as Reply, HttpApi } from './support/http-api';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
-
-interface Reply {
-  status: number;
-  body: Json;
-  text: string;
-}
 
 const NUL = 'a\u0000b';
 const LONE_SURROGATE = 'a\ud800b';
@@ -35,25 +30,13 @@ describe('bad text at the gateway edges', () => {
   let conversationId = '';
   let syncToken = '';
 
-  const call = async (
-    method: string,
-    path: string,
-    options: { token?: string; body?: unknown; raw?: string; contentType?: string } = {},
-  ): Promise<Reply> => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    const body = options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const res = await fetch(`${platform.gatewayUrl}${path}`, { method, headers, body });
-    const text = await res.text();
-    let parsed: Json = {};
-    try {
-      parsed = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      parsed = { unparsable: text };
-    }
-    return { status: res.status, body: parsed, text };
-  };
+  const http = new HttpApi(() => platform.gatewayUrl);
+  const call = (method: string, path: string, options: { token?: string; body?: unknown; raw?: string; contentType?: string } = {}) =>
+    http.call(method, path, {
+      token: options.token,
+      contentType: options.contentType,
+      body: options.raw ?? (options.body === undefined ? undefined : JSON.stringify(options.body)),
+    });
   const api = (method: string, path: string, body?: unknown) => call(method, `/api/v1${path}`, { token: admin, body });
 
   /** The refusal every case here expects: 400, the stable code, the field named, nothing internal. */

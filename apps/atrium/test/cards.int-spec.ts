@@ -5,8 +5,8 @@ import { directoryV1, messagingV1, protoPathFor } from '@atrium/contracts';
 import { CallerIdentity, GrpcServiceClient, PLATFORM_ADMIN_ROLE, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { eventually, freePort, memberInput, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
-import WebSocket from 'ws';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
+import { TestSocket } from './support/test-socket';
 
 type Json = Record<string, unknown>;
 
@@ -41,41 +41,6 @@ interface Frame {
   conversationId?: string;
   seq?: number;
   [key: string]: unknown;
-}
-
-class TestSocket {
-  readonly frames: Frame[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Frame));
-  }
-
-  static open(baseUrl: string, token: string): Promise<TestSocket> {
-    const socket = new TestSocket(new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } }));
-    return new Promise((resolve, reject) => {
-      const poll = setInterval(() => {
-        if (socket.frames.some((f) => f.type === 'hello')) {
-          clearInterval(poll);
-          resolve(socket);
-        }
-      }, 10);
-      socket.ws.once('error', (error) => {
-        clearInterval(poll);
-        reject(error);
-      });
-    });
-  }
-
-  cards(conversationId: string, seq: number): Frame[] {
-    return this.frames.filter((f) => f.type === 'card' && f.conversationId === conversationId && f.seq === seq);
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
 }
 
 const cdata = (xml: string, tag: string) =>
@@ -163,7 +128,7 @@ describe('interactive cards and app callbacks', () => {
   const otherCode = `other-${uniqueSuffix()}`;
   let corpId = '';
   const tokens: Record<string, string> = {};
-  const sockets: TestSocket[] = [];
+  const sockets: TestSocket<Frame>[] = [];
   const receivers: AppReceiver[] = [];
 
   const api = async (token: string, method: string, path: string, body?: unknown) => {
@@ -199,7 +164,7 @@ describe('interactive cards and app callbacks', () => {
     return ((await res.json()) as { accessToken: string }).accessToken;
   };
   const socket = async (userid: string) => {
-    const s = await TestSocket.open(platform.gatewayUrl, tokens[userid]);
+    const s = await TestSocket.open<Frame>(platform.gatewayUrl, tokens[userid]);
     sockets.push(s);
     return s;
   };
@@ -282,7 +247,7 @@ describe('interactive cards and app callbacks', () => {
 
     for (const ws of [aliceWs, daveWs]) {
       const frames = await eventually(
-        () => ws.cards(conversation.id, card.seq),
+        () => ws.of('card', conversation.id, card.seq),
         (f) => f.length === 2,
         10_000,
         'two card frames',
@@ -535,7 +500,7 @@ describe('interactive cards and app callbacks', () => {
         [carolWs, carol],
       ] as const) {
         const frame = await eventually(
-          () => ws.cards(card.conversationId, card.seq).find((f) => f.change === 'template_updated'),
+          () => ws.of('card', card.conversationId, card.seq).find((f) => f.change === 'template_updated'),
           Boolean,
           10_000,
           'the update frame',
@@ -589,7 +554,7 @@ describe('interactive cards and app callbacks', () => {
       });
       expect(replaced).toMatchObject({ errcode: 0, invaliduser: ['erin'] });
       const carolFrame = await eventually(
-        () => carolWs.cards(carol.conversationId, carol.seq).filter((f) => f.change === 'template_updated'),
+        () => carolWs.of('card', carol.conversationId, carol.seq).filter((f) => f.change === 'template_updated'),
         (f) => f.length === 2,
         10_000,
         "carol's second update",

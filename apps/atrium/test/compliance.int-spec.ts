@@ -3,18 +3,12 @@ import { MessageSent } from '@atrium/contracts';
 import { RetentionService } from '@atrium/service-audit';
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { HttpApi } from './support/http-api';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
-
-interface Reply {
-  status: number;
-  body: Json;
-  text: string;
-  headers: Headers;
-}
 
 const DAY_MS = 86_400_000;
 const ZERO_WIDTH = /\u2063|\u200b|\u200c|\u200d|\u2060/gu;
@@ -60,34 +54,10 @@ describe('compliance officers through the gateway', () => {
   let opsChat = '';
   const started = new Date();
 
-  const call = async (method: string, path: string, token?: string, body?: unknown): Promise<Reply> => {
-    const headers: Record<string, string> = {};
-    if (token) headers.authorization = `Bearer ${token}`;
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(`${platform.gatewayUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    let json: Json = {};
-    try {
-      json = text ? (JSON.parse(text) as Json) : {};
-    } catch {
-      // A file (an export), not JSON.
-    }
-    return { status: res.status, body: json, text, headers: res.headers };
-  };
-  const ok = async (method: string, path: string, token: string, body?: unknown): Promise<Json> => {
-    const reply = await call(method, `/api/v1${path}`, token, body);
-    if (reply.status >= 400) throw new Error(`${method} ${path} → ${reply.status} ${reply.text}`);
-    return reply.body;
-  };
-  const login = async (corp: string, account: string, pass = password) => {
-    const reply = await call('POST', '/api/v1/auth/login', undefined, { corp, account, password: pass });
-    if (!reply.body.accessToken) throw new Error(`login ${account}@${corp}: ${reply.text}`);
-    return reply.body.accessToken as string;
-  };
+  const http = new HttpApi(() => platform.gatewayUrl);
+  const call = (method: string, path: string, token?: string, body?: unknown) => http.call(method, path, { token, body });
+  const ok = (method: string, path: string, token: string, body?: unknown) => http.ok(method, `/api/v1${path}`, { token, body });
+  const login = (corp: string, account: string, pass = password) => http.login(corp, account, pass);
   const say = (userid: string, conversationId: string, text: string) =>
     ok('POST', `/conversations/${conversationId}/messages`, tokens[userid], { clientMsgId: randomUUID(), type: 'text', content: { text } });
   const search = (userid: string, query: Record<string, string | number>, token = tokens[userid]) =>

@@ -1,6 +1,6 @@
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // Response bodies and the OpenAPI document are free-form JSON that the test takes apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -3,7 +3,8 @@ import { realtimeChannels } from '@atrium/contracts';
 import { WecomTokens } from '@atrium/service-gateway';
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { HttpApi } from './support/http-api';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -32,21 +33,15 @@ describe('directory APIs of the gateway', () => {
   let adminA = '';
   let adminB = '';
 
+  const http = new HttpApi(() => platform.gatewayUrl);
+  // Status and body only: tests compare whole replies.
   const call = async (
     method: string,
     path: string,
     options: { token?: string; body?: unknown; contentType?: string } = {},
   ): Promise<Reply> => {
-    const headers: Record<string, string> = {};
-    if (options.token) headers.authorization = `Bearer ${options.token}`;
-    if (options.body !== undefined) headers['content-type'] = options.contentType ?? 'application/json';
-    const res = await fetch(`${platform.gatewayUrl}${path}`, {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : typeof options.body === 'string' ? options.body : JSON.stringify(options.body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
+    const { status, body } = await http.call(method, path, options);
+    return { status, body };
   };
   const api = (method: string, path: string, token: string, body?: unknown) => call(method, `/api/v1${path}`, { token, body });
   const login = async (corp: string, account: string, pass = password) =>

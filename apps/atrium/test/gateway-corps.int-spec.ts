@@ -3,7 +3,7 @@ import { GATEWAY_CONFIG, gatewayService, type GatewayConfig } from '@atrium/serv
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { randomBytes } from 'node:crypto';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 /**
  * A gateway learns corps from `directory.corp.created`, which can arrive well after the corp

@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
-import { FaultScene } from './fault-harness';
+import { FaultScene } from './support/fault-harness';
 
 export interface PartitionLag {
   group: string;

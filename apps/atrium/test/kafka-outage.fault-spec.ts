@@ -12,7 +12,7 @@ import {
   socketReceiver,
   socketSender,
   startFaultScene,
-} from './fault-harness';
+} from './support/fault-harness';
 import { brokerState, missingFromArchive, unpublishedOutbox } from './kafka-diagnostics';
 
 const KILLS = 3;

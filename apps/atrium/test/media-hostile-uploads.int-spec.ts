@@ -6,8 +6,8 @@ import { crc32, deflateRawSync } from 'node:zlib';
 import { uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import { createCorp } from '../src/corp-admin';
-import { Json, restClient, watchForCrashes } from './fixtures/hostile-client';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { Json, restClient, watchForCrashes } from './support/hostile-client';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 const BOUNDARY = 'hostile-boundary-7MA4YWxkTrZu0gW';
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);

@@ -6,7 +6,7 @@ import { CallerIdentity, GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/pla
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -8,9 +8,9 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
 import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
+import { delay } from './support/wait';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 interface WireMessage {
   seq: number;

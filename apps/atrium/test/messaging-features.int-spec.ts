@@ -3,9 +3,10 @@ import { CallerIdentity, GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/pla
 import { BurnService, RetentionService } from '@atrium/service-messaging';
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
-import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { HttpApi } from './support/http-api';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
+import { TestSocket } from './support/test-socket';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,43 +18,6 @@ interface Reply {
 }
 
 const HOUR_MS = 3_600_000;
-
-class TestSocket {
-  readonly frames: Json[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Json));
-  }
-
-  static open(baseUrl: string, token: string): Promise<TestSocket> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
-    const socket = new TestSocket(ws);
-    return new Promise((resolve, reject) => {
-      const poll = setInterval(() => {
-        if (socket.frames.some((f) => f.type === 'hello')) {
-          clearInterval(poll);
-          resolve(socket);
-        }
-      }, 10);
-      ws.once('error', (error) => {
-        clearInterval(poll);
-        reject(error);
-      });
-    });
-  }
-
-  of(type: string, conversationId: string): Json[] {
-    return this.frames.filter((f) => f.type === type && f.conversationId === conversationId);
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      // terminate, not close: a closing handshake waits on the server, which may be stopping too.
-      this.ws.terminate();
-    });
-  }
-}
 
 /**
  * Burn after reading, screenshot notices, forwarding under the corp's file policy, message
@@ -72,31 +36,14 @@ describe('messaging features', () => {
   let adminB = '';
   const departments: Record<string, number> = {};
 
+  const http = new HttpApi(() => platform.gatewayUrl);
   const call = async (method: string, path: string, token: string, body?: unknown): Promise<Reply> => {
-    const res = await fetch(`${platform.gatewayUrl}/api/v1${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : {}) as Json };
+    const reply = await http.call(method, `/api/v1${path}`, { token, body });
+    return { status: reply.status, body: reply.body };
   };
   /** A call that must succeed; its body. */
-  const ok = async (method: string, path: string, token: string, body?: unknown): Promise<Json> => {
-    const reply = await call(method, path, token, body);
-    if (reply.status >= 400) throw new Error(`${method} ${path} → ${reply.status} ${JSON.stringify(reply.body)}`);
-    return reply.body;
-  };
-  const login = async (corp: string, account: string) => {
-    const res = await fetch(`${platform.gatewayUrl}/api/v1/auth/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ corp, account, password }),
-    });
-    const body = (await res.json()) as { accessToken?: string };
-    if (!body.accessToken) throw new Error(`login ${account}@${corp}: ${JSON.stringify(body)}`);
-    return body.accessToken;
-  };
+  const ok = (method: string, path: string, token: string, body?: unknown) => http.ok(method, `/api/v1${path}`, { token, body });
+  const login = (corp: string, account: string) => http.login(corp, account, password);
   const createMember = (token: string, userid: string, departmentIds: number[]) =>
     ok('POST', '/directory/members', token, {
       userid,
@@ -146,7 +93,7 @@ describe('messaging features', () => {
     }
   };
   const socketOf = async (userid: string) => {
-    const socket = await TestSocket.open(platform.gatewayUrl, tokens[userid]);
+    const socket = await TestSocket.open(platform.gatewayUrl, tokens[userid], { terminateOnClose: true });
     sockets.push(socket);
     return socket;
   };

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 // The OpenAPI document is free-form JSON that the assertions walk.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

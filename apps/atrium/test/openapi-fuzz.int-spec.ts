@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
 import { ensureSchemathesis, FuzzFailure, runSchemathesis } from './openapi/schemathesis';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 /**
  * Property-based fuzz of every operation in the gateway's OpenAPI document with schemathesis,

@@ -1,5 +1,14 @@
 import { eventually, PrivatePostgres, startPrivatePostgres, testInfra, uniqueSuffix } from '@atrium/testing';
-import { allMessages, archiveCounts, delay, FaultScene, readyzStatus, SenderReport, socketSender, startFaultScene } from './fault-harness';
+import {
+  allMessages,
+  archiveCounts,
+  delay,
+  FaultScene,
+  readyzStatus,
+  SenderReport,
+  socketSender,
+  startFaultScene,
+} from './support/fault-harness';
 
 /**
  * PostgreSQL crashes (`pg_ctl stop -m immediate`) under WebSocket traffic and comes back 10 s later.

@@ -8,9 +8,9 @@ import { Client } from 'pg';
 import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
 import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
+import { delay } from './support/wait';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
-const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** A send still unanswered after this long is a hang (the fixed gateway answers within ~2 s). */
 const SEND_PATIENCE_MS = 30_000;
 

@@ -5,9 +5,9 @@ import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { eventually, memberInput, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
-import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
 import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
+import { TestSocket } from './support/test-socket';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
 
@@ -18,47 +18,6 @@ interface Frame {
   [key: string]: unknown;
 }
 
-class TestSocket {
-  readonly frames: Frame[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Frame));
-  }
-
-  static open(baseUrl: string, token: string): Promise<TestSocket> {
-    const ws = new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } });
-    const socket = new TestSocket(ws);
-    return new Promise((resolve, reject) => {
-      // Ready once the server has attached the socket to the user's conversations.
-      const poll = setInterval(() => {
-        if (socket.frames.some((f) => f.type === 'hello')) {
-          clearInterval(poll);
-          resolve(socket);
-        }
-      }, 10);
-      const fail = (error: Error) => {
-        clearInterval(poll);
-        reject(error);
-      };
-      ws.once('error', fail);
-      ws.once('unexpected-response', (_req, res) => fail(new Error(`upgrade refused: ${res.statusCode}`)));
-    });
-  }
-
-  texts(conversationId: string): string[] {
-    return this.frames
-      .filter((f) => f.type === 'message' && f.conversationId === conversationId)
-      .map((f) => f.message?.content?.text ?? '');
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
-}
-
 /** Realtime over WebSocket with two gateway processes: a user on each, messages both ways. */
 describe('realtime delivery across gateway replicas', () => {
   let platform: ProcessPlatform;
@@ -67,7 +26,7 @@ describe('realtime delivery across gateway replicas', () => {
   const prefix = `rt${uniqueSuffix()}`;
   const corp = `rt-${uniqueSuffix()}`;
   const tokens: Record<string, string> = {};
-  const sockets: TestSocket[] = [];
+  const sockets: TestSocket<Frame>[] = [];
 
   const api = async (base: string, token: string, method: string, path: string, body?: unknown) => {
     const res = await fetch(`${base}${path}`, {
@@ -153,12 +112,12 @@ describe('realtime delivery across gateway replicas', () => {
   });
 
   it('refuses a socket without a valid token', async () => {
-    await expect(TestSocket.open(platform.gatewayUrl, 'not-a-token')).rejects.toThrow('upgrade refused: 401');
+    await expect(TestSocket.open<Frame>(platform.gatewayUrl, 'not-a-token')).rejects.toThrow('upgrade refused: 401');
   });
 
   it('delivers messages both ways between users on different gateway processes, and sync fills what a closed socket missed', async () => {
-    const alice = await TestSocket.open(platform.gatewayUrl, tokens.alice);
-    const bob = await TestSocket.open(second.url, tokens.bob);
+    const alice = await TestSocket.open<Frame>(platform.gatewayUrl, tokens.alice);
+    const bob = await TestSocket.open<Frame>(second.url, tokens.bob);
     sockets.push(alice, bob);
     const { conversation } = (await api(platform.gatewayUrl, tokens.alice, 'POST', '/api/v1/conversations', {
       kind: 'group',
@@ -231,7 +190,7 @@ describe('realtime delivery across gateway replicas', () => {
     ]);
 
     // A member added later is subscribed live on their replica.
-    const carol = await TestSocket.open(second.url, tokens.carol);
+    const carol = await TestSocket.open<Frame>(second.url, tokens.carol);
     sockets.push(carol);
     await api(platform.gatewayUrl, tokens.alice, 'POST', `/api/v1/conversations/${id}/members`, { userids: ['carol'] });
     await eventually(() => carol.frames.some((f) => f.type === 'membership' && f.conversationId === id), Boolean, 10_000, 'carol joining');
@@ -258,7 +217,7 @@ describe('realtime delivery across gateway replicas', () => {
   });
 
   it('answers pings and refuses unknown frames', async () => {
-    const alice = await TestSocket.open(platform.gatewayUrl, tokens.alice);
+    const alice = await TestSocket.open<Frame>(platform.gatewayUrl, tokens.alice);
     sockets.push(alice);
     alice.ws.send(JSON.stringify({ type: 'ping' }));
     alice.ws.send('not json');
@@ -270,8 +229,8 @@ describe('realtime delivery across gateway replicas', () => {
     );
   });
   it('sends over the socket: an ack once stored, the same message for a resent frame, a clear error otherwise', async () => {
-    const carol = await TestSocket.open(second.url, tokens.carol);
-    const alice = await TestSocket.open(platform.gatewayUrl, tokens.alice);
+    const carol = await TestSocket.open<Frame>(second.url, tokens.carol);
+    const alice = await TestSocket.open<Frame>(platform.gatewayUrl, tokens.alice);
     sockets.push(carol, alice);
     const { conversation } = (await api(second.url, tokens.carol, 'POST', '/api/v1/conversations', {
       kind: 'direct',

@@ -3,7 +3,7 @@ import { request } from 'node:http';
 import { eventually, freePort, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 interface Reply {
   status: number;

@@ -1,8 +1,8 @@
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import { createCorp } from '../src/corp-admin';
-import { Json, JsonSocket, restClient } from './fixtures/hostile-client';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { Json, JsonSocket, restClient } from './support/hostile-client';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 /**
  * A send's outcome is its own: sends of every corp travel to messaging in shared batches and are

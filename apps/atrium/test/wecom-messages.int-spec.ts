@@ -5,9 +5,9 @@ import { eventually, memberInput, uniqueSuffix } from '@atrium/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { Client } from 'pg';
 import { Observable } from 'rxjs';
-import WebSocket from 'ws';
 import { createCorp } from '../src/corp-admin';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
+import { TestSocket } from './support/test-socket';
 
 // Response bodies are free-form JSON that the assertions take apart.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,33 +20,6 @@ interface Frame {
   seq?: number;
   message?: { seq: number; sender: string; type: string; content: Json | null };
   [key: string]: unknown;
-}
-
-/** A member's WebSocket, recording every frame. */
-class TestSocket {
-  readonly frames: Frame[] = [];
-  private constructor(readonly ws: WebSocket) {
-    ws.on('message', (data: Buffer) => this.frames.push(JSON.parse(data.toString('utf8')) as Frame));
-  }
-
-  static async open(baseUrl: string, token: string): Promise<TestSocket> {
-    const socket = new TestSocket(new WebSocket(`${baseUrl.replace('http', 'ws')}/ws`, { headers: { authorization: `Bearer ${token}` } }));
-    await eventually(
-      () => Promise.resolve(socket.frames),
-      (frames) => frames.some((f) => f.type === 'hello'),
-      10_000,
-      'the hello frame',
-    );
-    return socket;
-  }
-
-  close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.ws.once('close', () => resolve());
-      this.ws.close();
-    });
-  }
 }
 
 /**
@@ -69,7 +42,7 @@ describe('WeCom app messages', () => {
   let other = 0;
   const tokens: Record<string, string> = {};
   let appToken = '';
-  const sockets: TestSocket[] = [];
+  const sockets: TestSocket<Frame>[] = [];
   const chatid = `ops${uniqueSuffix().replace(/[^0-9a-zA-Z]/g, '')}`.slice(0, 32);
 
   const call = async (method: string, path: string, options: { token?: string; body?: unknown } = {}) => {
@@ -253,7 +226,7 @@ describe('WeCom app messages', () => {
 
   describe('message/send', () => {
     it('sends text to users and a department, reports an unknown user, and delivers over WebSocket and sync', async () => {
-      const alice = await TestSocket.open(platform.gatewayUrl, tokens.alice);
+      const alice = await TestSocket.open<Frame>(platform.gatewayUrl, tokens.alice);
       sockets.push(alice);
       const reply = await cgi('message/send', appToken, {
         ...text('Your parcel has arrived'),
@@ -524,7 +497,7 @@ describe('WeCom app messages', () => {
 
   describe('message/recall', () => {
     it('recalls every message of a msgid for every recipient, live; only the sending app may', async () => {
-      const bob = await TestSocket.open(platform.gatewayUrl, tokens.bob);
+      const bob = await TestSocket.open<Frame>(platform.gatewayUrl, tokens.bob);
       sockets.push(bob);
       const sent = await cgi('message/send', appToken, { ...text('Sent by mistake'), touser: 'alice|bob' });
       expect(sent).toMatchObject({ errcode: 0 });

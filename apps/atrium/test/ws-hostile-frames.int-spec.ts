@@ -1,8 +1,8 @@
 import { connect } from 'node:net';
 import { eventually, uniqueSuffix } from '@atrium/testing';
 import { createCorp } from '../src/corp-admin';
-import { JsonSocket, OPCODE, RawSocket, rawFrame, restClient, upgradeRequest, watchForCrashes } from './fixtures/hostile-client';
-import { startTestPlatform, TestPlatform } from './test-platform';
+import { JsonSocket, OPCODE, RawSocket, rawFrame, restClient, upgradeRequest, watchForCrashes } from './support/hostile-client';
+import { startTestPlatform, TestPlatform } from './support/test-platform';
 
 /**
  * `/ws` against a hostile client: whatever bytes one member sends, they get an error frame or a

@@ -4,3 +4,4 @@ export * from './ssrf-payloads';
 export * from './private-redis';
 export * from './private-postgres';
 export * from './private-kafka';
+export * from './pglite-server';

@@ -1,9 +1,9 @@
 import { directoryV1 } from '@atrium/contracts';
 import { memberInput } from '@atrium/testing';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 
 /** 扩展属性: the corp defines its custom member attributes; members carry values of those only. */
-describe('custom member attributes', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('custom member attributes on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
   let other: TestCorp;
@@ -20,7 +20,7 @@ describe('custom member attributes', () => {
   const valuesOf = async (userid: string) => (await dir.call(corp.admin, (c, md) => c.getMember({ userid }, md))).member!.extattrs;
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('attrs');
     other = await dir.createCorp('attrs-other');
     branch = (
@@ -33,7 +33,7 @@ describe('custom member attributes', () => {
         md,
       ),
     );
-  }, 90_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   it('lets a super admin define text and url attributes, listed in order to every member', async () => {

@@ -1,15 +1,15 @@
 import { directoryV1 } from '@atrium/contracts';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 import { EMPTY_MEMBER } from '@atrium/testing';
 
-describe('department tree', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('department tree on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('tree');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   const create = (name: string, parentId: number, extra: Partial<directoryV1.CreateDepartmentRequest> = {}) =>

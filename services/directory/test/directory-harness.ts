@@ -10,12 +10,11 @@ import {
   startService,
   SUPER_ADMIN_ROLE,
 } from '@atrium/platform';
-import { createTestDatabase, freePort, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
+import { createTestDatabase, freePort, startPgliteServer, TestDatabase, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Metadata } from '@grpc/grpc-js';
 import { Observable } from 'rxjs';
 import { directoryEnvSchema } from '../src/config';
 import { directoryService } from '../src/directory.service-definition';
-import { startPgliteServer } from './pglite-server';
 
 type Client = directoryV1.DirectoryServiceClient;
 

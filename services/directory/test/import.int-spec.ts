@@ -3,7 +3,7 @@ import { CallerIdentity } from '@atrium/platform';
 import { eventually } from '@atrium/testing';
 import { Client } from 'pg';
 import { formatCsv, parseCsv } from '../src/import/csv';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 import { memberInput } from '@atrium/testing';
 
 const MEMBER_HEADER = [
@@ -69,14 +69,14 @@ const departmentsCsv = (...rows: (string | number)[][]) => formatCsv([DEPARTMENT
 
 const FINISHED = ['invalid', 'done', 'failed'];
 
-describe('directory CSV import and export', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('directory CSV import and export on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('import');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   const start = (caller: CallerIdentity, kind: string, csv: string, mode = 'all_or_nothing') =>

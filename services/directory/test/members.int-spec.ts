@@ -1,8 +1,8 @@
 import { directoryV1 } from '@atrium/contracts';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 import { memberInput } from '@atrium/testing';
 
-describe('members, scopes, tags and the questions other services ask', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('members, scopes, tags and the questions other services ask on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
   const ids: Record<string, number> = {};
@@ -13,7 +13,7 @@ describe('members, scopes, tags and the questions other services ask', () => {
     dir.call(caller, (c, md) => c.createMember({ member: input }, md)).then((r) => r.member!);
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('people');
     ids.sales = await dept('Sales', 1);
     ids.east = await dept('East', ids.sales);
@@ -28,7 +28,7 @@ describe('members, scopes, tags and the questions other services ask', () => {
     await createMember(memberInput('coder', [ids.rd]));
     await dir.call(corp.admin, (c, md) => c.updateDepartment({ id: ids.east, leaders: { values: ['eastlead'] } }, md));
     await dir.call(corp.admin, (c, md) => c.updateDepartment({ id: ids.sales, leaders: { values: ['salesvp'] } }, md));
-  }, 90_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   it('stores the whole badge and returns userids lower-case', async () => {

@@ -2,14 +2,14 @@ import { directoryV1 } from '@atrium/contracts';
 import { eventually, memberInput } from '@atrium/testing';
 import { formatCsv } from '../src/import/csv';
 import { MEMBER_COLUMNS } from '../src/import/import-formats';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 
 /**
  * ResolveRecipients reads subtrees from subtree_members, which triggers keep in step with every
  * write: each change below is followed by a comparison with what the memberships, statuses and
  * department paths say (the ground truth), department by department.
  */
-describe('recipients of department subtrees', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('recipients of department subtrees on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
   const ids: Record<string, number> = {};
@@ -67,7 +67,7 @@ describe('recipients of department subtrees', () => {
   };
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('subtrees');
     ids.sales = await dept('Sales', 1);
     ids.north = await dept('North', ids.sales);
@@ -78,7 +78,7 @@ describe('recipients of department subtrees', () => {
     await createMember('c.beijing', [ids.beijing]);
     await createMember('d.two', [ids.beijing, ids.rd]);
     await createMember('e.rd', [ids.rd]);
-  }, 90_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   it('holds each department with its subtree, and pages a subtree in byte order', async () => {

@@ -20,7 +20,7 @@ import { freePort } from '@atrium/testing';
 import { directoryEnvSchema } from '../src/config';
 import { directoryService } from '../src/directory.service-definition';
 import { MemberSearchService } from '../src/search/member-search.service';
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 import { memberInput } from '@atrium/testing';
 
 interface Hit {
@@ -29,7 +29,7 @@ interface Hit {
   field: string;
 }
 
-describe('member search', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('member search on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
 
@@ -42,7 +42,7 @@ describe('member search', () => {
   const userids = async (query: string, caller?: CallerIdentity) => (await search(query, caller)).map((h) => h.userid);
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('search');
     await createMember(memberInput('zhangsan', [1], { name: '张三' }));
     await createMember(memberInput('zhangsan2', [1], { name: '张三', enabled: false }));
@@ -51,7 +51,7 @@ describe('member search', () => {
     await createMember(memberInput('xm.zeng', [1], { name: '曾小明' }));
     await createMember(memberInput('tianfang', [1], { name: '单田芳', alias: 'Storyteller', email: 'tianfang@example.org' }));
     await createMember(memberInput('lilei', [1], { name: 'Li Lei', nameEn: 'Lei Li', mobile: '+86 139-1234-5678' }));
-  }, 90_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   it('ranks exact before prefix before fuzzy, and active before disabled within a rank', async () => {

@@ -1,18 +1,18 @@
-import { DirectoryHarness, TestCorp } from './directory-harness';
+import { DirectoryHarness, HarnessDatabase, TestCorp } from './directory-harness';
 
 /**
  * The directory's own check of text that reaches PostgreSQL, for callers that do not pass the
  * gateway's edge (other services, imports): a NUL is VALIDATION_FAILED naming the field, never a
  * driver error; and an error naming non-ASCII input reaches the caller intact over gRPC.
  */
-describe('storable text in the directory', () => {
+describe.each<HarnessDatabase>(['postgres', 'pglite'])('storable text in the directory on %s', (engine) => {
   let dir: DirectoryHarness;
   let corp: TestCorp;
 
   beforeAll(async () => {
-    dir = await DirectoryHarness.start();
+    dir = await DirectoryHarness.start(engine);
     corp = await dir.createCorp('text');
-  }, 60_000);
+  }, 180_000);
   afterAll(() => dir?.stop());
 
   it('refuses a NUL in a department name or English name', async () => {

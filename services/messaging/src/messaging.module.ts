@@ -12,6 +12,7 @@ import { ConversationsGrpcController } from './conversations/conversations.grpc-
 import { ConversationsRepository } from './conversations/conversations.repository';
 import { ConversationsService } from './conversations/conversations.service';
 import { DirectoryClient } from './directory/directory.client';
+import { DirectoryPort } from './directory/directory.port';
 import { FEATURE_CONTROLLERS, FEATURE_PROVIDERS } from './features/feature-providers';
 import { MediaGrpcController } from './media/media.grpc-controller';
 import { MediaRepository } from './media/media.repository';
@@ -31,9 +32,10 @@ import { RealtimePublisher } from './realtime/realtime.publisher';
 
 @Module({})
 export class MessagingModule implements OnModuleDestroy {
-  constructor(@Inject(DirectoryClient) private readonly directory: DirectoryClient) {}
+  constructor(@Inject(DirectoryPort) private readonly directory: DirectoryPort) {}
 
-  static forRoot(config: MessagingConfig): DynamicModule {
+  /** `directory` answers the directory port in place of the gRPC client (service-level tests). */
+  static forRoot(config: MessagingConfig, directory?: DirectoryPort): DynamicModule {
     return {
       module: MessagingModule,
       controllers: [
@@ -48,7 +50,10 @@ export class MessagingModule implements OnModuleDestroy {
       ],
       providers: [
         { provide: MESSAGING_CONFIG, useValue: config },
-        { provide: DirectoryClient, useFactory: () => new DirectoryClient(config.DIRECTORY_GRPC_URL, config.ATRIUM_IDENTITY_KEY) },
+        {
+          provide: DirectoryPort,
+          useFactory: () => directory ?? new DirectoryClient(config.DIRECTORY_GRPC_URL, config.ATRIUM_IDENTITY_KEY),
+        },
         ConversationsRepository,
         ConversationsService,
         MessagesRepository,

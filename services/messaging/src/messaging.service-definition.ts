@@ -1,6 +1,7 @@
 import { protoPathFor } from '@atrium/contracts';
 import { ServiceDefinition } from '@atrium/platform';
 import { MessagingConfig } from './config';
+import { DirectoryPort } from './directory/directory.port';
 import { MessagingFoundation1700000010000 } from './migrations/1700000010000-messaging-foundation';
 import { CorpPolicies1700000011000 } from './migrations/1700000011000-corp-policies';
 import { Media1700000012000 } from './migrations/1700000012000-media';
@@ -12,7 +13,12 @@ import { startFeatureWorkers } from './features/feature-workers';
 import { MessagingModule } from './messaging.module';
 import { OffboardingConsumer } from './offboarding/offboarding.consumer';
 
-export function messagingService(config: MessagingConfig): ServiceDefinition {
+export interface MessagingServiceOptions {
+  /** Answers messaging's questions to the directory instead of the directory service over gRPC. */
+  directory?: DirectoryPort;
+}
+
+export function messagingService(config: MessagingConfig, options: MessagingServiceOptions = {}): ServiceDefinition {
   return {
     name: 'messaging',
     database: {
@@ -28,7 +34,7 @@ export function messagingService(config: MessagingConfig): ServiceDefinition {
       ],
     },
     grpc: { packageName: 'atrium.messaging.v1', protoPath: protoPathFor('messaging') },
-    imports: [MessagingModule.forRoot(config)],
+    imports: [MessagingModule.forRoot(config, options.directory)],
     onStarted: async (app) => {
       await app.get(OffboardingConsumer).start();
       await startFeatureWorkers(app);

@@ -16,7 +16,7 @@ import {
 import { Conversation } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import { DirectoryClient } from '../directory/directory.client';
+import { DirectoryPort } from '../directory/directory.port';
 import { MediaService } from '../media/media.service';
 import { Message } from '../messages/message';
 import { parseContent } from '../messages/message-content';
@@ -74,7 +74,7 @@ export class AppChatsService {
     private readonly conversations: ConversationsService,
     private readonly appender: MessageAppender,
     private readonly policies: CorpPoliciesService,
-    private readonly directory: DirectoryClient,
+    private readonly directory: DirectoryPort,
     private readonly realtime: RealtimePublisher,
     private readonly media: MediaService,
   ) {}

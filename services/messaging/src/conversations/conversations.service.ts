@@ -14,7 +14,7 @@ import {
   ValidationError,
 } from '@atrium/platform';
 import { assertManualMembership } from '../department-groups/department-group-rules';
-import { DirectoryClient } from '../directory/directory.client';
+import { DirectoryPort } from '../directory/directory.port';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { Conversation, ConversationMember, ConversationView, MemberRole } from './conversation';
@@ -44,7 +44,7 @@ export class ConversationsService {
     @Inject(EVENT_BUS) private readonly bus: EventBus,
     private readonly policies: CorpPoliciesService,
     private readonly conversations: ConversationsRepository,
-    private readonly directory: DirectoryClient,
+    private readonly directory: DirectoryPort,
     private readonly realtime: RealtimePublisher,
   ) {}
 

@@ -32,7 +32,7 @@ import {
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import { DirectoryClient } from '../directory/directory.client';
+import { DirectoryPort } from '../directory/directory.port';
 import { CorpPoliciesService } from '../policies/corp-policies.service';
 import { RealtimePublisher } from '../realtime/realtime.publisher';
 import { DepartmentGroupEvent } from './department-group-events';
@@ -68,7 +68,7 @@ export class DepartmentGroupsService {
     private readonly conversationsRepository: ConversationsRepository,
     private readonly conversations: ConversationsService,
     private readonly policies: CorpPoliciesService,
-    private readonly directory: DirectoryClient,
+    private readonly directory: DirectoryPort,
     private readonly realtime: RealtimePublisher,
   ) {}
 

@@ -1,12 +1,13 @@
 import { directoryV1, protoPathFor } from '@atrium/contracts';
 import { CallerIdentity, DomainError, GrpcServiceClient } from '@atrium/platform';
+import { DirectoryPort } from './directory.port';
 
 const RESOLVE_PAGE = 5_000;
 /** The directory's BatchGetMembers limit. */
 const BATCH_GET_LIMIT = 1_000;
 
-/** What messaging asks the directory: are these people active members of the caller's corp? */
-export class DirectoryClient {
+/** The directory port over gRPC: what messaging asks the directory service. */
+export class DirectoryClient implements DirectoryPort {
   private readonly client: GrpcServiceClient<directoryV1.DirectoryServiceClient>;
 
   constructor(url: string, identityKey: string) {

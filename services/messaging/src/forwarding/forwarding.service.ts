@@ -14,7 +14,7 @@ import { BurnService } from '../burn/burn.service';
 import { ConversationView } from '../conversations/conversation';
 import { ConversationsRepository } from '../conversations/conversations.repository';
 import { ConversationsService } from '../conversations/conversations.service';
-import { DirectoryClient } from '../directory/directory.client';
+import { DirectoryPort } from '../directory/directory.port';
 import { ForwardedFrom, Message } from '../messages/message';
 import { MessageAppender } from '../messages/message-appender';
 import { assertMayPost } from '../messages/send-rules';
@@ -54,7 +54,7 @@ export class ForwardingService {
     private readonly appender: MessageAppender,
     private readonly burn: BurnService,
     private readonly policies: CorpPoliciesService,
-    private readonly directory: DirectoryClient,
+    private readonly directory: DirectoryPort,
     private readonly realtime: RealtimePublisher,
   ) {}
 

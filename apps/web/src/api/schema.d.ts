@@ -1412,38 +1412,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/cgi-bin/msgaudit/gettoken": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get: operations["MsgauditHttpController_getToken"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/cgi-bin/msgaudit/get_chat_data": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post: operations["MsgauditHttpController_getChatData"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/api/v1/media": {
         parameters: {
             query?: never;
@@ -1502,6 +1470,38 @@ export interface paths {
         get: operations["WecomMediaHttpController_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cgi-bin/msgaudit/gettoken": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["WecomMsgauditHttpController_getToken"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/cgi-bin/msgaudit/get_chat_data": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["WecomMsgauditHttpController_getChatData"];
         delete?: never;
         options?: never;
         head?: never;
@@ -2729,12 +2729,6 @@ export interface components {
             /** @description The highest seq examined: the next pull starts after it */
             nextSeq: number;
         };
-        GetChatDataBody: {
-            /** @description Records after this seq; 0 the first time, then the largest seq received */
-            seq: number;
-            /** @default 1000 */
-            limit: number | null;
-        };
         UploadMediaForm: {
             /**
              * Format: binary
@@ -2760,6 +2754,12 @@ export interface components {
             name: string;
             /** Format: date-time */
             createdAt: string;
+        };
+        GetChatDataBody: {
+            /** @description Records after this seq; 0 the first time, then the largest seq received */
+            seq: number;
+            /** @default 1000 */
+            limit: number | null;
         };
     };
     responses: never;
@@ -10084,52 +10084,6 @@ export interface operations {
             };
         };
     };
-    MsgauditHttpController_getToken: {
-        parameters: {
-            query: {
-                /** @description The archive pull secret */
-                corpsecret: unknown;
-                /** @description The corp's id or its code */
-                corpid: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
-    MsgauditHttpController_getChatData: {
-        parameters: {
-            query: {
-                /** @description From /cgi-bin/msgaudit/gettoken */
-                access_token: unknown;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["GetChatDataBody"];
-            };
-        };
-        responses: {
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-        };
-    };
     MediaHttpController_upload: {
         parameters: {
             query: {
@@ -10331,6 +10285,52 @@ export interface operations {
         requestBody?: never;
         responses: {
             /** @description The bytes, or {errcode, errmsg} */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WecomMsgauditHttpController_getToken: {
+        parameters: {
+            query: {
+                /** @description The archive pull secret */
+                corpsecret: unknown;
+                /** @description The corp's id or its code */
+                corpid: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    WecomMsgauditHttpController_getChatData: {
+        parameters: {
+            query: {
+                /** @description From /cgi-bin/msgaudit/gettoken */
+                access_token: unknown;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GetChatDataBody"];
+            };
+        };
+        responses: {
             200: {
                 headers: {
                     [name: string]: unknown;

@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { directoryV1, protoPathFor } from '@atrium/contracts';
-import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { eventually, memberInput, PrivateRedis, startPrivateRedis, testInfra, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { createCorp } from '../src/corp-admin';
 import { ProcessPlatform, startServiceProcesses } from '../src/service-processes';
 import { delay } from './support/wait';
+import { createProcessCorp } from './support/process-corp';
 
 const dist = join(__dirname, '..', '..', '..', 'dist');
 /** A send still unanswered after this long is a hang (the fixed gateway answers within ~2 s). */
@@ -263,23 +261,7 @@ describe('realtime delivery under Redis outages and gateway replica loss', () =>
       distDir: dist,
     });
     second = await platform.addGatewayReplica();
-    const created = await createCorp(platform.grpcUrls.directory, identityKey, {
-      code: corp,
-      name: 'Faults Co',
-      adminUserid: 'admin',
-      adminPassword: 'admin-password',
-    });
-    const directory = new GrpcServiceClient<directoryV1.DirectoryServiceClient>(
-      {
-        caller: 'test',
-        url: platform.grpcUrls.directory,
-        packageName: 'atrium.directory.v1',
-        protoPath: protoPathFor('directory'),
-        identityKey,
-      },
-      directoryV1.DIRECTORY_SERVICE_NAME,
-    );
-    const admin = { corpId: created.corp!.id, userId: 'admin', roles: [SUPER_ADMIN_ROLE] };
+    const { admin, directory } = await createProcessCorp(platform, identityKey, corp, 'Faults Co');
     for (const userid of ['alice', ...receiversIds])
       await directory.call(
         'CreateMember',

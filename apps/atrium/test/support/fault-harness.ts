@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { directoryV1, protoPathFor } from '@atrium/contracts';
-import { GrpcServiceClient, SUPER_ADMIN_ROLE } from '@atrium/platform';
 import { memberInput, uniqueSuffix } from '@atrium/testing';
 import { Client } from 'pg';
 import WebSocket from 'ws';
-import { createCorp } from '../../src/corp-admin';
 import { ProcessPlatform, ProcessPlatformOptions, startServiceProcesses } from '../../src/service-processes';
+import { createProcessCorp } from './process-corp';
 
 export const dist = join(__dirname, '..', '..', '..', '..', 'dist');
 export const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -61,23 +59,7 @@ export async function startFaultScene(
     return { status: res.status, headers: res.headers, json: (await res.json().catch(() => ({}))) as Record<string, unknown> };
   };
   const corp = `fault-${uniqueSuffix()}`;
-  const created = await createCorp(platform.grpcUrls.directory, identityKey, {
-    code: corp,
-    name: 'Fault Co',
-    adminUserid: 'admin',
-    adminPassword: 'admin-password',
-  });
-  const directory = new GrpcServiceClient<directoryV1.DirectoryServiceClient>(
-    {
-      caller: 'test',
-      url: platform.grpcUrls.directory,
-      packageName: 'atrium.directory.v1',
-      protoPath: protoPathFor('directory'),
-      identityKey,
-    },
-    directoryV1.DIRECTORY_SERVICE_NAME,
-  );
-  const admin = { corpId: created.corp!.id, userId: 'admin', roles: [SUPER_ADMIN_ROLE] };
+  const { admin, directory } = await createProcessCorp(platform, identityKey, corp, 'Fault Co');
   const tokens = {} as Record<'alice' | 'bob', string>;
   try {
     for (const userid of ['alice', 'bob'] as const) {

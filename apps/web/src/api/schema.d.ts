@@ -2161,7 +2161,7 @@ export interface components {
             messageRetentionDays?: number | null;
             /** @description Burn-after-reading messages vanish for the sender too after this, seconds (60-604800) */
             burnTtlSeconds?: number | null;
-            /** @description Shown with burn-after-reading messages, e.g. that the corp archives chats */
+            /** @description Shown with burn-after-reading messages, e.g. that the corp archives chats (at most 200 characters) */
             archiveNotice?: string | null;
             mediaLimits?: components["schemas"]["MediaLimitsDto"] | null;
         };

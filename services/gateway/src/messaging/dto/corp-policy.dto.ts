@@ -54,10 +54,12 @@ export class CorpPolicyDto {
   @Min(60)
   @Max(604_800)
   burnTtlSeconds?: number;
-  @ApiPropertyOptional({ description: 'Shown with burn-after-reading messages, e.g. that the corp archives chats' })
+  @ApiPropertyOptional({
+    description: 'Shown with burn-after-reading messages, e.g. that the corp archives chats (at most 200 characters)',
+  })
   @IsOptional()
   @IsString()
-  @Length(0, 256)
+  @Length(0, 200)
   archiveNotice?: string;
   @ApiPropertyOptional({ type: MediaLimitsDto }) @IsOptional() @ValidateNested() @Type(() => MediaLimitsDto) mediaLimits?: MediaLimitsDto;
 }

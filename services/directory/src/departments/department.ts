@@ -12,6 +12,17 @@ export interface Department {
   leaders: string[];
 }
 
+/** A department as its events carry it (without the corp, which the event names). */
+export const departmentSnapshot = (d: Department) => ({
+  id: d.id,
+  parentId: d.parentId,
+  name: d.name,
+  nameEn: d.nameEn,
+  order: d.order,
+  path: d.path,
+  leaders: d.leaders,
+});
+
 // WeCom's limits.
 export const MAX_DEPTH = 15;
 export const MAX_DEPARTMENTS_PER_CORP = 30_000;

@@ -13,7 +13,7 @@ import {
 } from '@atrium/platform';
 import { AdminScopesService } from '../admin/admin-scopes.service';
 import { MembersRepository } from '../members/members.repository';
-import { Department, MAX_DEPARTMENTS_PER_CORP, MAX_DEPTH, ROOT_DEPARTMENT_ID } from './department';
+import { Department, departmentSnapshot, MAX_DEPARTMENTS_PER_CORP, MAX_DEPTH, ROOT_DEPARTMENT_ID } from './department';
 import { validateDepartmentId, validateDepartmentName, validateDepartmentNameEn, validateOrder } from './department-rules';
 import { DepartmentsRepository } from './departments.repository';
 
@@ -33,16 +33,6 @@ export interface UpdateDepartmentInput {
   order?: number;
   leaders?: string[];
 }
-
-const snapshot = (d: Department) => ({
-  id: d.id,
-  parentId: d.parentId,
-  name: d.name,
-  nameEn: d.nameEn,
-  order: d.order,
-  path: d.path,
-  leaders: d.leaders,
-});
 
 // Gap left between sibling orders when a move renumbers them, so most later moves touch one row.
 const ORDER_STEP = 1_000;
@@ -91,7 +81,7 @@ export class DepartmentsService {
       await this.bus.publish(tx, DepartmentCreated, caller.corpId, {
         corpId: caller.corpId,
         actor: caller.userId,
-        department: snapshot(department),
+        department: departmentSnapshot(department),
       });
       return department;
     });
@@ -120,7 +110,7 @@ export class DepartmentsService {
       await this.bus.publish(tx, DepartmentUpdated, caller.corpId, {
         corpId: caller.corpId,
         actor: caller.userId,
-        department: snapshot(updated),
+        department: departmentSnapshot(updated),
       });
       return updated;
     });
@@ -168,7 +158,7 @@ export class DepartmentsService {
     await this.bus.publish(tx, DepartmentMoved, caller.corpId, {
       corpId: caller.corpId,
       actor: caller.userId,
-      department: snapshot(moved),
+      department: departmentSnapshot(moved),
       fromParentId,
     });
     return moved;

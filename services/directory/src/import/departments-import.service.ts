@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DepartmentCreated, DepartmentMoved, DepartmentUpdated } from '@atrium/contracts';
 import { CallerIdentity, EVENT_BUS, EventBus, TRANSACTIONS, TransactionRunner, Tx } from '@atrium/platform';
 import { AdminScopesService } from '../admin/admin-scopes.service';
-import { Department, ROOT_DEPARTMENT_ID } from '../departments/department';
+import { departmentSnapshot, ROOT_DEPARTMENT_ID } from '../departments/department';
 import { DepartmentsRepository } from '../departments/departments.repository';
 import { MembersRepository } from '../members/members.repository';
 import { DepartmentChange, DepartmentRow, departmentLeaderReferences, planDepartmentImport } from './departments-import';
@@ -11,16 +11,6 @@ import { JobRecorder } from './import-job-recorder';
 
 /** Departments written per statement: large enough to amortise round trips. */
 const BATCH_SIZE = 2_000;
-
-const snapshot = (d: Department) => ({
-  id: d.id,
-  parentId: d.parentId,
-  name: d.name,
-  nameEn: d.nameEn,
-  order: d.order,
-  path: d.path,
-  leaders: d.leaders,
-});
 
 /** A department import job's work once its file is read: validate and apply under the tree lock. */
 @Injectable()
@@ -96,7 +86,7 @@ export class DepartmentsImportService {
 
   private async publishDepartmentChange(tx: Tx, caller: CallerIdentity, change: DepartmentChange): Promise<void> {
     const corpId = caller.corpId;
-    const base = { corpId, actor: caller.userId, department: snapshot(change.department) };
+    const base = { corpId, actor: caller.userId, department: departmentSnapshot(change.department) };
     if (!change.previous) {
       await this.bus.publish(tx, DepartmentCreated, corpId, base);
       return;

@@ -27,6 +27,8 @@ const FETCH_WAIT_MS = 2_000;
 const BULK_FETCH_WAIT_MS = 1_000;
 const DEFAULT_SESSION_TIMEOUT_MS = 15_000;
 const HEARTBEAT_INTERVAL_MS = 1_000;
+/** Producer refusals after which only a new producer (a new producer id) can send again. */
+const PRODUCER_STATE_LOST = new Set(['OUT_OF_ORDER_SEQUENCE_NUMBER', 'UNKNOWN_PRODUCER_ID', 'INVALID_PRODUCER_EPOCH']);
 /** Commit refusals after which kafkajs' runner rejoins the group when it sees them unwrapped. */
 const REJOIN_ERRORS = new Set(['REBALANCE_IN_PROGRESS', 'NOT_COORDINATOR_FOR_GROUP', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID']);
 
@@ -121,13 +123,24 @@ export class KafkaBroker implements MessageBroker {
       byTopic.set(message.topic, list);
     }
     const producer = await this.getProducer();
-    await producer.sendBatch({
-      acks: -1,
-      topicMessages: [...byTopic].map(([topic, list]) => ({
-        topic: this.prefix + topic,
-        messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-      })),
-    });
+    try {
+      await producer.sendBatch({
+        acks: -1,
+        topicMessages: [...byTopic].map(([topic, list]) => ({
+          topic: this.prefix + topic,
+          messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
+        })),
+      });
+    } catch (error) {
+      // A broker killed with -9 can lose an idempotent producer's state: every later send is then
+      // refused as out of order, and kafkajs never recovers that producer. The next send gets a
+      // new one (a new producer id); what is sent again is deduplicated by the consumers' inbox.
+      if (PRODUCER_STATE_LOST.has((error as { type?: string }).type ?? '') && this.producer) {
+        this.producer = undefined;
+        void producer.disconnect().catch(() => undefined);
+      }
+      throw error;
+    }
   }
 
   async subscribe(options: SubscribeOptions): Promise<Subscription> {
